@@ -77,6 +77,8 @@ func (p Page) htmxHeaders() string {
 
 // htmxConfig keeps htmx compatible with a strict Content-Security-Policy (no eval, no inline styles or
 // scripts) and keeps patient data out of browser storage (historyCacheSize 0: back/forward re-fetches
-// from the server, which answers no-store pages only to a signed-in user).
+// from the server, which answers no-store pages only to a signed-in user). Error responses are swapped
+// too: the server sends them with HX-Retarget to the alerts region, so a failure is always visible.
 const htmxConfig = `{"allowEval":false,"allowScriptTags":false,"includeIndicatorStyles":false,` +
-	`"historyCacheSize":0,"refreshOnHistoryMiss":true,"selfRequestsOnly":true,"scrollIntoViewOnBoost":false}`
+	`"historyCacheSize":0,"refreshOnHistoryMiss":true,"selfRequestsOnly":true,"scrollIntoViewOnBoost":false,` +
+	`"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"[45]..","swap":true,"error":true}]}`

@@ -1,0 +1,28 @@
+# Chartside container: a static binary on a minimal, non-root base image.
+# Build: make docker   Run: docker run -p 8080:8080 -v chartside-data:/data chartside
+
+FROM node:20-bookworm-slim AS assets
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+COPY --from=assets /src/node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/web ./cmd/web \
+ && mkdir -p /out/data
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/web /web
+COPY --from=build --chown=nonroot:nonroot /out/data /data
+ENV LISTEN_ADDR=:8080 \
+    DATA_DIR=/data
+USER nonroot:nonroot
+VOLUME ["/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["/web", "healthcheck"]
+ENTRYPOINT ["/web"]
+CMD ["serve"]

@@ -1,0 +1,44 @@
+# Chartside. `make run` starts the dashboard on the embedded Epic sandbox; `make test` runs every test.
+GO      ?= go
+BIN     := bin/web
+HTMX    := static/vendor/htmx.min.js
+NODE_OK := node_modules/.package-lock.json
+
+.PHONY: run test build check generate bench soak docker clean
+
+# Front-end packages come from the npm registry at the versions pinned in package-lock.json.
+$(NODE_OK): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+# htmx is copied into static/ and embedded in the binary: no CDN on a hospital network.
+$(HTMX): $(NODE_OK)
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+generate:
+	$(GO) tool templ generate
+
+build: $(HTMX)
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/web
+
+run: build
+	./$(BIN) serve
+
+test: $(HTMX)
+	$(GO) test -count=1 -timeout 9m ./...
+
+# Fails when generated templ code is stale or gofmt / go vet complain.
+check: $(HTMX)
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+	$(GO) tool templ generate
+	@git diff --quiet -- '*_templ.go' || { echo "generated templ files are stale: run make generate and commit"; git diff --stat -- '*_templ.go'; exit 1; }
+	@test -z "$$(git ls-files --others --exclude-standard -- '*_templ.go')" || { echo "uncommitted generated templ files:"; git ls-files --others --exclude-standard -- '*_templ.go'; exit 1; }
+
+bench: $(HTMX)
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+docker:
+	docker build -t chartside:latest .
+
+clean:
+	rm -rf bin

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"golang.org/x/term"
+
+	"github.com/chartside/chartside/logging"
+)
+
+// run is the whole program: main only supplies the process's context, arguments, environment and
+// streams, so tests can start Chartside exactly as a user would.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return runServe(ctx, args, getenv, stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(ctx, getenv, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	// The remaining commands share configuration and, for staff/audit, the database.
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	switch cmd {
+	default:
+		_ = log
+		fmt.Fprint(stderr, usage)
+		return &usageError{fmt.Sprintf("unknown command %q", cmd)}
+	}
+}
+
+const usage = `usage: web [command] [flags]
+
+commands:
+  serve          start the dashboard (default)
+  sandbox        run the embedded Epic sandbox on its own
+  check          test the chain to the configured Epic (key, discovery, token, search)
+  keygen         create a signing key for Epic and print its public JWK
+  staff          manage staff accounts (add, list, disable, reset-password)
+  audit          verify or export the access audit trail
+  healthcheck    exit 0 when the local server answers /healthz
+
+Configuration comes from environment variables; see README.md.
+`
+
+// usageError marks a mistake in the command line (exit code 2, like flag.ExitOnError).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func exitCode(err error) int {
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+// newLogger writes JSON when stderr is not a terminal (log collectors) and text when a person watches.
+func newLogger(cfg Config, stderr io.Writer) *slog.Logger {
+	format := cfg.LogFormat
+	if format == "" {
+		format = "json"
+		if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			format = "text"
+		}
+	}
+	return logging.New(stderr, format, cfg.LogLevel)
+}
