@@ -1,0 +1,55 @@
+package epic
+
+import (
+	"fmt"
+	"net/url"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// Client talks to one Epic FHIR R4 server. It is safe for concurrent use.
+type Client struct {
+	cfg     Config
+	base    *url.URL
+	breaker *breaker
+	now     func() time.Time // the clock; tests replace it
+
+	tokenGroup singleflight.Group
+	mu         sync.Mutex // guards the fields below
+	token      string
+	tokenUntil time.Time // stop using the token after this (expiry minus a margin)
+	tokenScope string
+	tokenErr   error  // the last token exchange's error, nil after a success
+	tokenURL   string // configured or discovered
+}
+
+// New validates cfg and returns a Client. It makes no request: the token URL is discovered and
+// the first token fetched when first needed.
+func New(cfg Config) (*Client, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	base, err := url.Parse(cfg.FHIRBaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("%w: FHIR base URL: %w", ErrConfig, err)
+	}
+	c := &Client{cfg: cfg, base: base, now: time.Now, tokenURL: cfg.TokenURL}
+	c.breaker = &breaker{threshold: cfg.BreakerThreshold, cooldown: cfg.BreakerCooldown, now: c.clock}
+	return c, nil
+}
+
+func (c *Client) clock() time.Time { return c.now() }
+
+// signingKey is the key that signs: the last configured one.
+func (c *Client) signingKey() *Key { return c.cfg.Keys[len(c.cfg.Keys)-1] }
+
+// TokenStatus is nil unless the most recent token exchange failed; then it is that error. It
+// makes no request, so /readyz can call it freely.
+func (c *Client) TokenStatus() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tokenErr
+}

@@ -1,0 +1,145 @@
+package epic
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Defaults for zero Config fields.
+const (
+	DefaultRequestTimeout   = 10 * time.Second
+	DefaultMaxPages         = 10
+	DefaultMaxRetries       = 2
+	DefaultMaxRetryAfter    = 30 * time.Second
+	DefaultBreakerThreshold = 5
+	DefaultBreakerCooldown  = 30 * time.Second
+)
+
+// Config configures a Client. cmd/web fills it from the environment.
+type Config struct {
+	// FHIRBaseURL is the R4 base, e.g. https://fhir.epic.com/interconnect-fhir-oauth/api/FHIR/R4.
+	FHIRBaseURL string
+	// TokenURL is the OAuth token endpoint. Empty: discovered from
+	// {FHIRBaseURL}/.well-known/smart-configuration, sending Epic-Client-ID so Epic can return
+	// per-client endpoints.
+	TokenURL string
+	// ClientID is the app's client ID (the non-production one for Epic's sandbox).
+	ClientID string
+	// Keys sign client assertions. The LAST key signs; all are published in the JWKS, so a new
+	// key is rotated in by appending it.
+	Keys []*Key
+	// JWKSURL, when set, is sent as the assertion's jku header (the JWK Set URL registered with Epic).
+	JWKSURL string
+	// Scope, when set, is sent on the token request. Epic grants the registered scopes anyway.
+	Scope string
+	// MRNSystem is the identifier system of MRNs ("urn:oid:...") or Epic's ID type ("MRN");
+	// searches send identifier=MRNSystem|mrn. Required.
+	MRNSystem string
+	// HTTPClient is used for every request. Nil: a private client with no overall timeout
+	// (RequestTimeout bounds each request).
+	HTTPClient *http.Client
+	// RequestTimeout bounds each upstream request. Default 10s.
+	RequestTimeout time.Duration
+	// MaxPages caps the pages followed per search. Default 10.
+	MaxPages int
+	// MaxRetries is how often a GET is retried on 429/502/503/504. 0: default 2; negative: never.
+	MaxRetries int
+	// MaxRetryAfter is the longest Retry-After the client will wait; longer means give up. Default 30s.
+	MaxRetryAfter time.Duration
+	// BreakerThreshold consecutive failures open the circuit breaker. Default 5.
+	BreakerThreshold int
+	// BreakerCooldown is how long the breaker stays open before one probe request. Default 30s.
+	BreakerCooldown time.Duration
+	// Hooks receive metrics events. Optional.
+	Hooks Hooks
+	// Logger receives operational logs (no PHI, tokens or assertions). Optional.
+	Logger *slog.Logger
+}
+
+// ErrConfig is wrapped by every configuration error from New.
+var ErrConfig = errors.New("epic: invalid config")
+
+// withDefaults validates cfg and fills defaults. Messages name the setting and the fix.
+func (cfg Config) withDefaults() (Config, error) {
+	bad := func(format string, args ...any) (Config, error) {
+		return Config{}, fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...)
+	}
+	cfg.FHIRBaseURL = strings.TrimRight(strings.TrimSpace(cfg.FHIRBaseURL), "/")
+	if err := checkURL(cfg.FHIRBaseURL); err != nil {
+		return bad("FHIR base URL: %v (e.g. https://fhir.epic.com/interconnect-fhir-oauth/api/FHIR/R4)", err)
+	}
+	if cfg.TokenURL != "" {
+		if err := checkURL(cfg.TokenURL); err != nil {
+			return bad("token URL: %v (or leave it empty to discover it)", err)
+		}
+	}
+	if cfg.JWKSURL != "" {
+		if err := checkURL(cfg.JWKSURL); err != nil {
+			return bad("JWKS URL: %v", err)
+		}
+	}
+	if strings.TrimSpace(cfg.ClientID) == "" {
+		return bad("client ID is required (the app's client ID from Epic)")
+	}
+	if len(cfg.Keys) == 0 {
+		return bad("at least one private key is required")
+	}
+	for i, k := range cfg.Keys {
+		if k == nil || k.signer == nil {
+			return bad("key %d is empty", i)
+		}
+	}
+	if strings.TrimSpace(cfg.MRNSystem) == "" || strings.ContainsAny(cfg.MRNSystem, ",|") {
+		return bad("MRN system is required: the MRN identifier system (urn:oid:...) or Epic ID type (MRN), without , or |")
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.MaxPages <= 0 {
+		cfg.MaxPages = DefaultMaxPages
+	}
+	switch {
+	case cfg.MaxRetries == 0:
+		cfg.MaxRetries = DefaultMaxRetries
+	case cfg.MaxRetries < 0:
+		cfg.MaxRetries = 0
+	}
+	if cfg.MaxRetryAfter <= 0 {
+		cfg.MaxRetryAfter = DefaultMaxRetryAfter
+	}
+	if cfg.BreakerThreshold <= 0 {
+		cfg.BreakerThreshold = DefaultBreakerThreshold
+	}
+	if cfg.BreakerCooldown <= 0 {
+		cfg.BreakerCooldown = DefaultBreakerCooldown
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return cfg, nil
+}
+
+func checkURL(s string) error {
+	if s == "" {
+		return errors.New("missing")
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return errors.New("not a URL")
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return errors.New("must be an absolute http(s) URL")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return errors.New("must not have a query or fragment")
+	}
+	return nil
+}

@@ -1,0 +1,221 @@
+package epic
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/chartside/chartside/epic/fhir"
+)
+
+// Backoff for retries without Retry-After: 250ms, 500ms, 1s ... capped, with jitter so that many
+// dashboards retrying at once do not hit Epic in lockstep.
+const (
+	backoffBase = 250 * time.Millisecond
+	backoffMax  = 5 * time.Second
+)
+
+// getFHIR GETs a FHIR URL and decodes a resource of wantType into v. It sends the bearer token
+// and Accept: application/fhir+json (without it Epic answers XML), refreshes the token once on
+// 401, retries 429/502/503/504 with backoff (honouring Retry-After within MaxRetryAfter and the
+// caller's deadline), and consults the circuit breaker before every attempt.
+func (c *Client) getFHIR(ctx context.Context, op, rawURL, wantType string, v any) error {
+	refreshed := false
+	for attempt := 0; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return c.ctxError(op, err)
+		}
+		if !c.breaker.allow() {
+			c.cfg.Hooks.request(op, outcomeCircuitOpen, 0)
+			return &FHIRError{Op: op, kind: ErrCircuitOpen, detail: "Epic kept failing; requests paused for up to " + c.cfg.BreakerCooldown.String()}
+		}
+		tok, err := c.accessToken(ctx)
+		if err != nil {
+			c.breaker.neutral()
+			return err
+		}
+		r, aerr := c.send(ctx, op, func(ctx context.Context) (*http.Request, error) {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+			if err != nil {
+				return nil, err
+			}
+			req.Header.Set("Accept", "application/fhir+json")
+			req.Header.Set("Authorization", "Bearer "+tok)
+			return req, nil
+		})
+		if aerr != nil {
+			c.record(aerr.counts)
+			return aerr.err
+		}
+		switch {
+		case r.status >= 200 && r.status <= 299:
+			err := decodeFHIR(op, r, wantType, v)
+			c.record(errors.Is(err, ErrBadResponse))
+			return err
+		case r.status == http.StatusUnauthorized && !refreshed:
+			// The token may have been revoked or expired early: refresh once, retry once. A
+			// second 401 means the app is not authorised and is returned as such.
+			c.breaker.success()
+			c.invalidateToken(tok)
+			refreshed = true
+			attempt--
+			continue
+		}
+		ferr := statusError(op, r)
+		if !retryable(r.status) {
+			c.record(r.status >= 500 || errors.Is(ferr, ErrBadResponse))
+			return ferr
+		}
+		if r.status == http.StatusTooManyRequests {
+			c.breaker.neutral()
+		} else {
+			c.breaker.failure()
+		}
+		if attempt >= c.cfg.MaxRetries {
+			return ferr
+		}
+		delay, ok := c.retryDelay(ctx, r.header, attempt)
+		if !ok {
+			return ferr
+		}
+		c.cfg.Logger.DebugContext(ctx, "epic: retrying", "op", op, "status", r.status, "delay", delay)
+		if err := sleep(ctx, delay); err != nil {
+			return c.ctxError(op, err)
+		}
+	}
+}
+
+// record reports a non-retried result to the breaker.
+func (c *Client) record(failed bool) {
+	if failed {
+		c.breaker.failure()
+	} else {
+		c.breaker.success()
+	}
+}
+
+func retryable(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// retryDelay is how long to wait before the next attempt, and false when the wait is not worth
+// it: Retry-After beyond MaxRetryAfter, or past the caller's deadline.
+func (c *Client) retryDelay(ctx context.Context, h http.Header, attempt int) (time.Duration, bool) {
+	d, given := parseRetryAfter(h.Get("Retry-After"), c.now())
+	if given {
+		if d > c.cfg.MaxRetryAfter {
+			return 0, false
+		}
+	} else {
+		d = backoffBase << attempt
+		if d > backoffMax || d <= 0 {
+			d = backoffMax
+		}
+		d = d/2 + rand.N(d/2+1) // jitter in [d/2, d]
+	}
+	if deadline, ok := ctx.Deadline(); ok && !c.now().Add(d).Before(deadline) {
+		return 0, false
+	}
+	return d, true
+}
+
+// parseRetryAfter reads delay-seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+// ctxError wraps the caller's cancellation or deadline.
+func (c *Client) ctxError(op string, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("epic: %s: %w: caller deadline passed (%w)", op, ErrTimeout, err)
+	}
+	return fmt.Errorf("epic: %s: %w", op, err)
+}
+
+// decodeFHIR decodes a 2xx body that must be FHIR JSON of wantType.
+func decodeFHIR(op string, r reply, wantType string, v any) error {
+	bad := func(detail string) error {
+		return &FHIRError{Status: r.status, Op: op, kind: ErrBadResponse, detail: detail}
+	}
+	if isMarkup(r.body) {
+		return bad("got XML/HTML instead of FHIR JSON")
+	}
+	var head struct {
+		ResourceType string `json:"resourceType"`
+	}
+	if err := json.Unmarshal(r.body, &head); err != nil {
+		return bad("invalid JSON: " + err.Error())
+	}
+	if head.ResourceType == "OperationOutcome" && wantType != "OperationOutcome" {
+		// A 2xx carrying only an OperationOutcome is a failure report, not data.
+		e := statusError(op, r)
+		if fe, ok := e.(*FHIRError); ok && fe.kind == ErrBadResponse {
+			return e
+		}
+		var oo fhir.OperationOutcome
+		_ = json.Unmarshal(r.body, &oo)
+		return &FHIRError{Status: r.status, Op: op, kind: ErrUpstream, Outcome: outcomeSummary(oo.Issue), Issues: oo.Issue}
+	}
+	if head.ResourceType != wantType {
+		return bad(fmt.Sprintf("got resourceType %q, want %q", head.ResourceType, wantType))
+	}
+	if err := json.Unmarshal(r.body, v); err != nil {
+		return bad("decoding " + wantType + ": " + err.Error())
+	}
+	return nil
+}
+
+// statusError turns a non-2xx reply into a FHIRError with the OperationOutcome when present.
+func statusError(op string, r reply) error {
+	kind, _ := kindForStatus(r.status)
+	e := &FHIRError{Status: r.status, Op: op, kind: kind}
+	if isMarkup(r.body) {
+		if r.status == http.StatusNotFound {
+			// Epic's IIS answers unknown paths with an HTML 404: the base URL is wrong, which is
+			// not the same as "no such patient".
+			e.kind = ErrBadResponse
+			e.detail = "HTML 404: is the FHIR base URL right?"
+		} else {
+			e.detail = "HTML/XML body"
+		}
+		return e
+	}
+	var oo fhir.OperationOutcome
+	if json.Unmarshal(r.body, &oo) == nil && oo.ResourceType == "OperationOutcome" {
+		e.Issues = oo.Issue
+		e.Outcome = outcomeSummary(oo.Issue)
+	}
+	if r.status == http.StatusUnauthorized || r.status == http.StatusForbidden {
+		// Epic explains bearer failures in WWW-Authenticate (error="invalid_token",
+		// "insufficient_scope"); the header holds no patient data.
+		if wa := r.header.Get("WWW-Authenticate"); wa != "" && e.Outcome == "" {
+			e.detail = wa
+		}
+	}
+	return e
+}

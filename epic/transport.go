@@ -1,0 +1,113 @@
+package epic
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// maxBody caps a response body. A full page of 1000 vital signs is about 4 MB.
+const maxBody = 64 << 20
+
+// reply is one upstream HTTP exchange, body fully read.
+type reply struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// attemptError is a failed exchange classified for Hooks and the breaker.
+type attemptError struct {
+	err     error
+	outcome string
+	counts  bool // counts as an Epic failure for the breaker
+}
+
+// send performs one HTTP exchange bounded by the per-request timeout and reports it to Hooks.
+// newReq builds the request on the attempt's context. The error never quotes the URL.
+func (c *Client) send(ctx context.Context, op string, newReq func(context.Context) (*http.Request, error)) (reply, *attemptError) {
+	actx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
+	defer cancel()
+	start := c.now()
+	r, aerr := c.exchange(ctx, actx, op, newReq)
+	outcome := outcomeOK
+	if aerr != nil {
+		outcome = aerr.outcome
+	} else if r.status < 200 || r.status > 299 {
+		_, outcome = kindForStatus(r.status)
+	}
+	c.cfg.Hooks.request(op, outcome, c.now().Sub(start))
+	return r, aerr
+}
+
+func (c *Client) exchange(ctx, actx context.Context, op string, newReq func(context.Context) (*http.Request, error)) (reply, *attemptError) {
+	req, err := newReq(actx)
+	if err != nil {
+		return reply{}, &attemptError{err: fmt.Errorf("epic: %s: build request: %w", op, err), outcome: outcomeError}
+	}
+	resp, err := c.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return reply{}, c.transportError(ctx, op, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return reply{}, c.transportError(ctx, op, err)
+	}
+	if len(body) > maxBody {
+		return reply{}, &attemptError{
+			err:     &FHIRError{Status: resp.StatusCode, Op: op, kind: ErrBadResponse, detail: "response body over 64 MiB"},
+			outcome: outcomeBadResponse, counts: true,
+		}
+	}
+	return reply{status: resp.StatusCode, header: resp.Header, body: body}, nil
+}
+
+// transportError classifies a failed exchange: the caller's cancellation or deadline (not
+// Epic's fault, so it does not count for the breaker), our per-request timeout, or a connection
+// failure. *url.Error is unwrapped because its message quotes the URL, which can hold an MRN.
+func (c *Client) transportError(ctx context.Context, op string, err error) *attemptError {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err
+	}
+	switch {
+	case errors.Is(ctx.Err(), context.Canceled):
+		return &attemptError{err: fmt.Errorf("epic: %s: %w", op, context.Canceled), outcome: outcomeCanceled}
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return &attemptError{err: fmt.Errorf("epic: %s: %w: caller deadline passed (%w)", op, ErrTimeout, context.DeadlineExceeded), outcome: outcomeTimeout}
+	}
+	var nerr net.Error
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &nerr) && nerr.Timeout()) {
+		return &attemptError{
+			err:     fmt.Errorf("epic: %s: %w: no answer within %s", op, ErrTimeout, c.cfg.RequestTimeout),
+			outcome: outcomeTimeout, counts: true,
+		}
+	}
+	return &attemptError{err: fmt.Errorf("epic: %s: %w: %w", op, ErrUpstream, err), outcome: outcomeError, counts: true}
+}
+
+// isMarkup reports an HTML or XML body: Epic answers XML without the right Accept header and
+// IIS answers HTML for unknown paths.
+func isMarkup(body []byte) bool {
+	b := bytes.TrimLeft(body, " \t\r\n\ufeff")
+	return len(b) > 0 && b[0] == '<'
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
