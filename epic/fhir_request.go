@@ -110,7 +110,8 @@ func retryable(status int) bool {
 // retryDelay is how long to wait before the next attempt, and false when the wait is not worth
 // it: Retry-After beyond MaxRetryAfter, or past the caller's deadline.
 func (c *Client) retryDelay(ctx context.Context, h http.Header, attempt int) (time.Duration, bool) {
-	d, given := parseRetryAfter(h.Get("Retry-After"), c.now())
+	// Real time, not c.now: the caller's deadline is on the wall clock.
+	d, given := parseRetryAfter(h.Get("Retry-After"), time.Now())
 	if given {
 		if d > c.cfg.MaxRetryAfter {
 			return 0, false
@@ -122,7 +123,7 @@ func (c *Client) retryDelay(ctx context.Context, h http.Header, attempt int) (ti
 		}
 		d = d/2 + rand.N(d/2+1) // jitter in [d/2, d]
 	}
-	if deadline, ok := ctx.Deadline(); ok && !c.now().Add(d).Before(deadline) {
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= d {
 		return 0, false
 	}
 	return d, true

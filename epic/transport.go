@@ -34,7 +34,7 @@ type attemptError struct {
 func (c *Client) send(ctx context.Context, op string, newReq func(context.Context) (*http.Request, error)) (reply, *attemptError) {
 	actx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
 	defer cancel()
-	start := c.now()
+	start := time.Now()
 	r, aerr := c.exchange(ctx, actx, op, newReq)
 	outcome := outcomeOK
 	if aerr != nil {
@@ -42,7 +42,7 @@ func (c *Client) send(ctx context.Context, op string, newReq func(context.Contex
 	} else if r.status < 200 || r.status > 299 {
 		_, outcome = kindForStatus(r.status)
 	}
-	c.cfg.Hooks.request(op, outcome, c.now().Sub(start))
+	c.cfg.Hooks.request(op, outcome, time.Since(start))
 	return r, aerr
 }
 

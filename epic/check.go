@@ -1,0 +1,88 @@
+package epic
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+)
+
+// checkMRN is searched by Check: a value no hospital uses, so the search exercises the token,
+// scopes and MRN system without touching a real patient.
+const checkMRN = "CHARTSIDE-CHECK-0000"
+
+// Check runs the chain `web check` reports on: signing key, token URL discovery, token
+// exchange, and one harmless search (an MRN that matches nobody). It prints each step's result
+// to w and, on failure, the likely fix. It prints no patient data, tokens or assertions. The
+// error is the first failure.
+func (c *Client) Check(ctx context.Context, w io.Writer) error {
+	var first error
+	step := func(name string, err error, fixes ...string) bool {
+		if err == nil {
+			return true
+		}
+		fmt.Fprintf(w, "FAIL %s: %v\n", name, err)
+		for _, f := range fixes {
+			fmt.Fprintf(w, "     fix: %s\n", f)
+		}
+		if first == nil {
+			first = fmt.Errorf("epic: check %s: %w", name, err)
+		}
+		return false
+	}
+
+	k := c.signingKey()
+	fmt.Fprintf(w, "ok   key: %d configured; signing with %s kid=%s\n", len(c.cfg.Keys), k.Alg(), k.KID())
+	if c.cfg.JWKSURL != "" {
+		fmt.Fprintf(w, "     jku: %s (register this JWK Set URL with Epic)\n", c.cfg.JWKSURL)
+	} else {
+		fmt.Fprintf(w, "     no JWK Set URL configured: Epic now requires one for backend apps (set EPIC_JWKS_URL)\n")
+	}
+
+	configured := c.cfg.TokenURL != ""
+	tokenURL, err := c.resolveTokenURL(ctx)
+	if !step("discovery", err,
+		"check EPIC_FHIR_BASE_URL (it ends in /api/FHIR/R4) and that this server can reach Epic",
+		"or set EPIC_TOKEN_URL to skip discovery") {
+		return first
+	}
+	how := "discovered from .well-known/smart-configuration"
+	if configured {
+		how = "configured"
+	}
+	fmt.Fprintf(w, "ok   token URL: %s (%s)\n", tokenURL, how)
+
+	// Force a fresh exchange so the check proves the credentials work now.
+	c.mu.Lock()
+	c.token = ""
+	c.mu.Unlock()
+	if _, err := c.accessToken(ctx); err != nil {
+		var te *TokenError
+		var causes []string
+		if errors.As(err, &te) {
+			causes = te.Causes
+			te = &TokenError{Status: te.Status, Code: te.Code, Description: te.Description, Err: te.Err}
+			err = te // causes are printed as fixes below, not twice
+		}
+		step("token", err, causes...)
+		return first
+	}
+	c.mu.Lock()
+	until, scope := c.tokenUntil, c.tokenScope
+	c.mu.Unlock()
+	fmt.Fprintf(w, "ok   token: obtained, usable until %s, %d scopes granted\n", until.UTC().Format("15:04:05 MST"), len(strings.Fields(scope)))
+
+	res, err := c.SearchPatientsByMRN(ctx, checkMRN)
+	fixes := []string{"check that the app has the Patient.Search (R4) API"}
+	if errors.Is(err, ErrUpstream) {
+		fixes = append(fixes, "check EPIC_MRN_SYSTEM: the MRN identifier system (urn:oid:...) or Epic ID type (MRN)")
+	}
+	if !step("search", err, fixes...) {
+		return first
+	}
+	fmt.Fprintf(w, "ok   search: Patient?identifier=%s|… accepted (%d warnings)\n", url.QueryEscape(c.cfg.MRNSystem), len(res.Warnings))
+	fmt.Fprintln(w, "all checks passed")
+	return nil
+}
