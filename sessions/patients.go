@@ -1,0 +1,81 @@
+package sessions
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// Session keys for the patients a session has resolved. Kept here with the other keys so handlers
+// never spell them.
+const (
+	keyPatients      = "patients"
+	keyLookupChoices = "lookup_choices"
+)
+
+// PatientRef ties an opaque, session-scoped handle to the patient it stands for. Chart URLs carry
+// only the handle, so neither the MRN nor the FHIR id appears in an address, a log line or browser
+// history, and a handle copied into another session means nothing there.
+type PatientRef struct {
+	Handle    string `json:"h"`
+	PatientID string `json:"p"` // Epic FHIR Patient id
+	MRN       string `json:"m"` // the MRN that was looked up, for the audit trail
+}
+
+// PatientRefs returns the patients this session has opened, most recent last. The list is encoded
+// as JSON text in the session (a plain string needs no gob registration in any store).
+func (m *Manager) PatientRefs(ctx context.Context) ([]PatientRef, error) {
+	return m.getRefs(ctx, keyPatients)
+}
+
+// PutPatientRefs replaces the session's list of opened patients. The caller bounds its length.
+func (m *Manager) PutPatientRefs(ctx context.Context, refs []PatientRef) error {
+	return m.putRefs(ctx, keyPatients, refs)
+}
+
+// LookupChoices returns the patients the session's last ambiguous lookup offered (several patients
+// sharing one MRN); a choice is accepted only from this list.
+func (m *Manager) LookupChoices(ctx context.Context) ([]PatientRef, error) {
+	return m.getRefs(ctx, keyLookupChoices)
+}
+
+// PutLookupChoices replaces the offered choices; nil clears them.
+func (m *Manager) PutLookupChoices(ctx context.Context, refs []PatientRef) error {
+	if refs == nil {
+		if _, ok := stateFrom(ctx); !ok {
+			return ErrNoSession
+		}
+		m.scs.Remove(ctx, keyLookupChoices)
+		return nil
+	}
+	return m.putRefs(ctx, keyLookupChoices, refs)
+}
+
+func (m *Manager) getRefs(ctx context.Context, key string) ([]PatientRef, error) {
+	if _, ok := stateFrom(ctx); !ok {
+		return nil, ErrNoSession
+	}
+	raw := m.scs.GetString(ctx, key)
+	if raw == "" {
+		return nil, nil
+	}
+	var refs []PatientRef
+	if err := json.Unmarshal([]byte(raw), &refs); err != nil {
+		// Damaged or from an older version: forget it rather than fail every chart request.
+		m.scs.Remove(ctx, key)
+		return nil, nil
+	}
+	return refs, nil
+}
+
+func (m *Manager) putRefs(ctx context.Context, key string, refs []PatientRef) error {
+	if _, ok := stateFrom(ctx); !ok {
+		return ErrNoSession
+	}
+	b, err := json.Marshal(refs)
+	if err != nil {
+		return fmt.Errorf("sessions: encode %s: %w", key, err)
+	}
+	m.scs.Put(ctx, key, string(b))
+	return nil
+}
