@@ -1,0 +1,78 @@
+package sandbox
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/chartside/chartside/epic/fhir"
+)
+
+// defaultPageSize is what the Epic sandbox used without _count (the first vitals page held 1000
+// entries), and the largest _count it accepted.
+const defaultPageSize = 1000
+
+// result is a finished search: the matches in order plus the outcome issues Epic adds to the
+// searchset (59204 suppressed, 4101 no results, 59100 ignored parameters).
+type result struct {
+	typ      string
+	matches  []*record
+	issues   []fhir.OperationOutcomeIssue
+	pageSize int
+}
+
+// writePage answers with one page of res starting at offset. selfURL is the URL the client asked
+// for. When more matches remain, a paging session is opened and its opaque next link (carrying only
+// sessionID, like the Epic sandbox) is added.
+func (s *Sandbox) writePage(w http.ResponseWriter, r *http.Request, res *result, offset int, selfURL string) {
+	base := s.baseURL(r) + FHIRBasePath
+	end := min(offset+res.pageSize, len(res.matches))
+	page := res.matches[offset:end]
+
+	total := len(page) // Epic's total is the page size, not the full count (EPIC.md §5)
+	b := fhir.Bundle{ResourceType: "Bundle", Type: "searchset", Total: &total}
+	b.Link = []fhir.BundleLink{{Relation: "self", URL: selfURL}}
+	if end < len(res.matches) {
+		id := s.pages.open(res, end, s.now(), s.opts.PageSessionLifetime)
+		b.Link = append(b.Link, fhir.BundleLink{Relation: "next", URL: base + "/" + res.typ + "?sessionID=" + id})
+	}
+	for _, rec := range page {
+		raw, err := rec.body()
+		if err != nil {
+			writeOutcome(w, r, http.StatusInternalServerError, issue("fatal", "exception", "", "", "encode "+rec.typ))
+			return
+		}
+		url := base + "/" + rec.typ + "/" + rec.id
+		b.Entry = append(b.Entry, fhir.BundleEntry{
+			Link:     []fhir.BundleLink{{Relation: "self", URL: url}},
+			FullURL:  url,
+			Resource: raw,
+			Search:   &fhir.BundleSearch{Mode: fhir.SearchModeMatch},
+		})
+	}
+	issues := res.issues
+	if offset > 0 {
+		issues = nil // the outcome travels with the first page only
+	}
+	if len(res.matches) == 0 {
+		issues = append(issues, noResultsIssue())
+	}
+	if len(issues) > 0 {
+		raw, _ := json.Marshal(outcome(issues...))
+		b.Entry = append(b.Entry, fhir.BundleEntry{
+			FullURL:  "urn:uuid:" + newUUID(),
+			Resource: raw,
+			Search:   &fhir.BundleSearch{Mode: fhir.SearchModeOutcome},
+		})
+	}
+	writeResource(w, r, http.StatusOK, b)
+}
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
