@@ -19,7 +19,10 @@ const hashVersion = "chartside-audit-v1"
 const timeLayout = "2006-01-02T15:04:05.000000Z"
 
 // canonical encodes a record's content unambiguously: every field is written
-// as its byte length, ':' and the bytes, so no choice of field values can
+// as its decimal byte length, ':', the bytes and '\n', in this order:
+// version tag, previous hash, seq, time (timeLayout, UTC), username, action,
+// patient id, MRN, outcome, client address, request id, detail. The record's
+// hash is the hex SHA-256 of that. So no choice of field values can
 // make two different records encode alike. The sequence number is included
 // so records cannot be reordered or renumbered without breaking the chain.
 func canonical(seq int64, e Entry, prevHash string) []byte {
