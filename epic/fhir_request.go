@@ -49,7 +49,11 @@ func (c *Client) getFHIR(ctx context.Context, op, rawURL, wantType string, v any
 			return req, nil
 		})
 		if aerr != nil {
-			c.record(aerr.counts)
+			if aerr.counts {
+				c.breaker.failure()
+			} else {
+				c.breaker.neutral() // the caller gave up: says nothing about Epic
+			}
 			return aerr.err
 		}
 		switch {
