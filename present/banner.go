@@ -1,0 +1,226 @@
+package present
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/chartside/chartside/epic/fhir"
+	"github.com/chartside/chartside/views"
+)
+
+// Banner builds the patient banner. mrnSystem is the MRN's identifier system or Epic ID type
+// (as in epic.Config.MRNSystem). now and loc give today's date in the clinic for the age.
+func Banner(p fhir.Patient, mrnSystem string, now time.Time, loc *time.Location) views.Banner {
+	b := views.Banner{
+		Name:      orNotRecorded(PatientName(p)),
+		MRN:       orNotRecorded(mrn(p, mrnSystem)),
+		BirthDate: orNotRecorded(Date(p.BirthDate)),
+		Sex:       orNotRecorded(sex(p.Gender)),
+		OtherIDs:  otherIDs(p, mrnSystem),
+		Address:   address(p.Address),
+		Phone:     orNotRecorded(phone(p.Telecom)),
+		Language:  orNotRecorded(language(p.Communication)),
+		PCP:       orNotRecorded(pcp(p.GeneralPractitioner)),
+	}
+	at := now.In(loc)
+	switch {
+	case p.DeceasedDateTime != nil && !p.DeceasedDateTime.IsZero():
+		b.Deceased = true
+		b.DeceasedDate = DateTime(*p.DeceasedDateTime, loc)
+		y, m, d := p.DeceasedDateTime.Civil()
+		if p.DeceasedDateTime.HasTime() {
+			t := p.DeceasedDateTime.Time().In(loc)
+			y, m, d = t.Date()
+		}
+		// Age at death needs the full day; otherwise leave the age out rather than guess.
+		if m != 0 && d != 0 {
+			at = time.Date(y, m, d, 12, 0, 0, 0, time.UTC)
+		} else {
+			at = time.Time{}
+		}
+	case p.DeceasedBoolean != nil && *p.DeceasedBoolean:
+		b.Deceased = true
+		at = time.Time{} // age at death unknown
+	}
+	if !at.IsZero() {
+		b.Age = Age(p.BirthDate, at)
+	}
+	return b
+}
+
+// Match is one patient of a multi-match lookup: enough to tell patients apart, nothing more.
+func Match(p fhir.Patient, mrnSystem string) views.MatchRow {
+	ids := []views.IDRow{}
+	if v := mrn(p, mrnSystem); v != "" {
+		ids = append(ids, views.IDRow{Label: "MRN", Value: v})
+	}
+	ids = append(ids, otherIDs(p, mrnSystem)...)
+	return views.MatchRow{
+		Choice:      p.ID,
+		Name:        orNotRecorded(PatientName(p)),
+		BirthDate:   orNotRecorded(Date(p.BirthDate)),
+		Sex:         orNotRecorded(sex(p.Gender)),
+		Identifiers: ids,
+	}
+}
+
+// PatientName is the official (else usual, else first) name: its text, else given + family.
+func PatientName(p fhir.Patient) string {
+	n, ok := p.OfficialName()
+	if !ok {
+		return ""
+	}
+	if t := strings.TrimSpace(n.Text); t != "" {
+		return t
+	}
+	parts := append(append(append([]string{}, n.Prefix...), n.Given...), n.Family)
+	parts = append(parts, n.Suffix...)
+	return strings.Join(strings.Fields(strings.Join(parts, " ")), " ")
+}
+
+func mrn(p fhir.Patient, system string) string {
+	if system == "" {
+		return ""
+	}
+	if v, ok := p.IdentifierValue(system); ok {
+		return strings.TrimSpace(v)
+	}
+	if v, ok := p.IdentifierByType(system); ok {
+		return strings.TrimSpace(v)
+	}
+	return ""
+}
+
+// identifierLabel names an identifier by its type (Epic's ID type text), else its system.
+func identifierLabel(id fhir.Identifier) string {
+	if id.Type != nil {
+		if l := id.Type.Label(); l != "" {
+			return l
+		}
+	}
+	if id.System != "" {
+		return id.System
+	}
+	return "Identifier"
+}
+
+func otherIDs(p fhir.Patient, mrnSystem string) []views.IDRow {
+	var rows []views.IDRow
+	for _, id := range p.Identifier {
+		if id.System == mrnSystem && mrnSystem != "" {
+			continue
+		}
+		if id.Type != nil && mrnSystem != "" && (id.Type.Text == mrnSystem || id.Type.HasCode("", mrnSystem)) {
+			continue
+		}
+		v := strings.TrimSpace(id.Value)
+		if v == "" {
+			continue
+		}
+		rows = append(rows, views.IDRow{Label: identifierLabel(id), Value: v})
+	}
+	return rows
+}
+
+func sex(gender string) string {
+	switch gender {
+	case "":
+		return ""
+	case "male":
+		return "Male"
+	case "female":
+		return "Female"
+	case "other":
+		return "Other"
+	case "unknown":
+		return "Unknown"
+	}
+	return gender
+}
+
+// address picks the current home address (else the first current one) as display lines. Epic's
+// text joins lines with "\r\n".
+func address(as []fhir.Address) []string {
+	var pick *fhir.Address
+	for i := range as {
+		a := &as[i]
+		if a.Period != nil && !a.Period.End.IsZero() {
+			continue // ended
+		}
+		if pick == nil || (a.Use == "home" && pick.Use != "home") {
+			pick = a
+		}
+	}
+	if pick == nil {
+		return nil
+	}
+	if strings.TrimSpace(pick.Text) != "" {
+		var lines []string
+		for _, l := range strings.Split(strings.ReplaceAll(pick.Text, "\r\n", "\n"), "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				lines = append(lines, l)
+			}
+		}
+		return lines
+	}
+	lines := append([]string{}, pick.Line...)
+	city := strings.TrimSpace(strings.Join(strings.Fields(pick.City+" "+pick.State+" "+pick.PostalCode), " "))
+	if city != "" {
+		lines = append(lines, city)
+	}
+	if pick.Country != "" {
+		lines = append(lines, pick.Country)
+	}
+	return lines
+}
+
+// phone is the preferred (lowest rank) phone number with its use.
+func phone(cps []fhir.ContactPoint) string {
+	var phones []fhir.ContactPoint
+	for _, cp := range cps {
+		if cp.System == "phone" && cp.Value != "" && (cp.Period == nil || cp.Period.End.IsZero()) {
+			phones = append(phones, cp)
+		}
+	}
+	if len(phones) == 0 {
+		return ""
+	}
+	sort.SliceStable(phones, func(i, j int) bool {
+		ri, rj := phones[i].Rank, phones[j].Rank
+		if ri == 0 {
+			ri = 1 << 30
+		}
+		if rj == 0 {
+			rj = 1 << 30
+		}
+		return ri < rj
+	})
+	p := phones[0]
+	if p.Use != "" {
+		return p.Value + " (" + p.Use + ")"
+	}
+	return p.Value
+}
+
+func language(cs []fhir.PatientCommunication) string {
+	for _, c := range cs {
+		if c.Preferred != nil && *c.Preferred {
+			return c.Language.Label()
+		}
+	}
+	if len(cs) > 0 {
+		return cs[0].Language.Label()
+	}
+	return ""
+}
+
+func pcp(refs []fhir.Reference) string {
+	var names []string
+	for _, r := range refs {
+		if r.Display != "" {
+			names = append(names, r.Display)
+		}
+	}
+	return strings.Join(names, "; ")
+}

@@ -1,0 +1,230 @@
+package present
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chartside/chartside/epic/fhir"
+	"github.com/chartside/chartside/views"
+)
+
+// Chart geometry in SVG user units. The chart is drawn at a fixed size so it prints as seen.
+const (
+	chartWidth  = 720.0
+	chartHeight = 260.0
+	marginLeft  = 64.0
+	marginRight = 24.0
+	marginTop   = 16.0
+	marginBot   = 40.0
+)
+
+// TrendChart computes the geometry of an analyte's trend chart from its results (any order): a
+// line through the numeric results in unit, oldest to newest, the reference band of the newest
+// result's range, and marked abnormal points. The note says what was left out of the drawing.
+func TrendChart(obs []fhir.Observation, name, unit string, loc *time.Location) (views.SVGChart, string) {
+	c := views.SVGChart{
+		Width: chartWidth, Height: chartHeight,
+		PlotLeft: marginLeft, PlotTop: marginTop,
+		PlotRight: chartWidth - marginRight, PlotBottom: chartHeight - marginBot,
+		Title: name + " trend",
+	}
+	pts, skipped := plottable(obs, unit, loc)
+	note := ""
+	if skipped > 0 {
+		note = plural(skipped, "result") + " listed below " + isAre(skipped) + " not drawn (not a number in " + orUnitless(unit) + ", or not a valid result)."
+	}
+	if len(pts) == 0 {
+		c.Empty = "No numeric results to draw for this period."
+		return c, note
+	}
+	sort.SliceStable(pts, func(i, j int) bool { return pts[i].t.Before(pts[j].t) })
+
+	bandLo, bandHi := referenceBand(obs, unit)
+	lo, hi := valueDomain(pts, bandLo, bandHi)
+	t0, t1 := pts[0].t, pts[len(pts)-1].t
+	if !t1.After(t0) {
+		t0, t1 = t0.Add(-24*time.Hour), t1.Add(24*time.Hour)
+	}
+	x := func(t time.Time) float64 {
+		return c.PlotLeft + (c.PlotRight-c.PlotLeft)*float64(t.Sub(t0))/float64(t1.Sub(t0))
+	}
+	y := func(v float64) float64 {
+		return c.PlotBottom - (c.PlotBottom-c.PlotTop)*(v-lo)/(hi-lo)
+	}
+	if bandLo != nil || bandHi != nil {
+		top, bot := c.PlotTop, c.PlotBottom
+		label := "Reference range"
+		if bandHi != nil {
+			top = y(*bandHi)
+		}
+		if bandLo != nil {
+			bot = y(*bandLo)
+		}
+		label += " " + rangeLabel(bandLo, bandHi, unit)
+		c.Band = &views.ChartBand{X: c.PlotLeft, Y: round1(top), W: c.PlotRight - c.PlotLeft, H: round1(bot - top), Label: label}
+	}
+	var path strings.Builder
+	abnormal := 0
+	for i, p := range pts {
+		px, py := round1(x(p.t)), round1(y(p.v))
+		if i == 0 {
+			fmt.Fprintf(&path, "M%s %s", fnum(px), fnum(py))
+		} else {
+			fmt.Fprintf(&path, " L%s %s", fnum(px), fnum(py))
+		}
+		marked := p.flag.Abnormal() || p.flag.Level == views.FlagUnknown
+		title := p.text + " " + unit + " on " + p.when
+		if p.flag.Text != "" {
+			title += ", " + p.flag.Text
+		}
+		if marked {
+			abnormal++
+		}
+		c.Points = append(c.Points, views.ChartPoint{X: px, Y: py, Abnormal: marked, Marker: marker(p.flag), Title: strings.TrimSpace(title)})
+	}
+	if len(pts) > 1 {
+		c.Path = path.String()
+	}
+	for _, v := range niceTicks(lo, hi, 5) {
+		c.YTicks = append(c.YTicks, views.ChartTick{Pos: round1(y(v)), Label: strconv.FormatFloat(v, 'f', -1, 64)})
+	}
+	for _, t := range timeTicks(t0, t1, 5) {
+		c.XTicks = append(c.XTicks, views.ChartTick{Pos: round1(x(t)), Label: tickLabel(t, t1.Sub(t0), loc)})
+	}
+	last := pts[len(pts)-1]
+	c.Desc = fmt.Sprintf("%s from %s to %s; latest %s %s on %s; %s marked abnormal.",
+		plural(len(pts), "result"), pts[0].when, last.when, last.text, unit, last.when, plural(abnormal, "result"))
+	return c, note
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
+func orUnitless(u string) string {
+	if u == "" {
+		return "the same unit"
+	}
+	return u
+}
+
+func round1(f float64) float64 { return math.Round(f*10) / 10 }
+
+func fnum(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
+
+// referenceBand reads the newest result's reference range when it is numeric and in unit.
+func referenceBand(obs []fhir.Observation, unit string) (lo, hi *float64) {
+	for _, o := range sortNewestFirst(obs) {
+		if len(o.ReferenceRange) == 0 {
+			continue
+		}
+		r := o.ReferenceRange[0]
+		lo, hi = quantityIn(r.Low, unit), quantityIn(r.High, unit)
+		return lo, hi
+	}
+	return nil, nil
+}
+
+func quantityIn(q *fhir.Quantity, unit string) *float64 {
+	if q == nil || q.Value == "" {
+		return nil
+	}
+	if _, u := Quantity(q); u != "" && u != unit {
+		return nil
+	}
+	v, err := strconv.ParseFloat(q.Value.String(), 64)
+	if err != nil {
+		return nil
+	}
+	return &v
+}
+
+func rangeLabel(lo, hi *float64, unit string) string {
+	f := func(v *float64) string { return strconv.FormatFloat(*v, 'f', -1, 64) }
+	var s string
+	switch {
+	case lo != nil && hi != nil:
+		s = f(lo) + "–" + f(hi)
+	case lo != nil:
+		s = "≥ " + f(lo)
+	default:
+		s = "≤ " + f(hi)
+	}
+	return strings.TrimSpace(s + " " + unit)
+}
+
+// valueDomain is the value axis: the results and the band, padded so nothing sits on the edge.
+func valueDomain(pts []point, bandLo, bandHi *float64) (lo, hi float64) {
+	lo, hi = pts[0].v, pts[0].v
+	for _, p := range pts {
+		lo, hi = math.Min(lo, p.v), math.Max(hi, p.v)
+	}
+	if bandLo != nil {
+		lo, hi = math.Min(lo, *bandLo), math.Max(hi, *bandLo)
+	}
+	if bandHi != nil {
+		lo, hi = math.Min(lo, *bandHi), math.Max(hi, *bandHi)
+	}
+	if hi == lo {
+		pad := math.Abs(lo) * 0.1
+		if pad == 0 {
+			pad = 1
+		}
+		lo, hi = lo-pad, hi+pad
+	}
+	pad := (hi - lo) * 0.1
+	return lo - pad, hi + pad
+}
+
+// niceTicks returns round values inside [lo, hi], about n of them.
+func niceTicks(lo, hi float64, n int) []float64 {
+	step := niceStep((hi - lo) / float64(n))
+	var out []float64
+	for v := math.Ceil(lo/step) * step; v <= hi+step*1e-9; v += step {
+		out = append(out, math.Round(v/step)*step)
+	}
+	return out
+}
+
+func niceStep(raw float64) float64 {
+	exp := math.Floor(math.Log10(raw))
+	base := math.Pow(10, exp)
+	switch f := raw / base; {
+	case f <= 1:
+		return base
+	case f <= 2:
+		return 2 * base
+	case f <= 5:
+		return 5 * base
+	}
+	return 10 * base
+}
+
+// timeTicks spreads n ticks evenly over [t0, t1].
+func timeTicks(t0, t1 time.Time, n int) []time.Time {
+	out := make([]time.Time, 0, n)
+	span := t1.Sub(t0)
+	for i := 0; i < n; i++ {
+		out = append(out, t0.Add(span*time.Duration(i)/time.Duration(n-1)))
+	}
+	return out
+}
+
+// tickLabel shows the day for short spans and the month for long ones, in the clinic zone.
+func tickLabel(t time.Time, span time.Duration, loc *time.Location) string {
+	t = t.In(loc)
+	switch {
+	case span <= 3*24*time.Hour:
+		return t.Format("Jan 2 15:04")
+	case span <= 400*24*time.Hour:
+		return t.Format("Jan 2")
+	}
+	return t.Format(layoutMonth)
+}

@@ -1,0 +1,98 @@
+package present
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/chartside/chartside/epic/fhir"
+	"github.com/chartside/chartside/views"
+)
+
+// LabMatrix lays labs out as tests × days (newest day first). A column is a clinic-zone calendar day
+// (date-only results by their own date); several results of one test on one day share a cell.
+// Only tests with at least one result appear; rows are ordered by test name.
+func LabMatrix(obs []fhir.Observation, loc *time.Location, links Links) views.LabMatrix {
+	type key struct{ test, day string }
+	type test struct {
+		name, unit, rng, code string
+	}
+	tests := map[string]*test{}
+	cells := map[key]*views.MatrixCell{}
+	days := map[string]time.Time{}
+	for _, o := range sortNewestFirst(obs) {
+		eff := o.Effective()
+		if eff.IsZero() {
+			continue
+		}
+		code := AnalyteCode(o.Code)
+		name := o.Code.Label()
+		id := code
+		if id == "" {
+			id = "name:" + name
+		}
+		t := tests[id]
+		if t == nil {
+			v, u := ObservationValue(o, loc)
+			_ = v
+			t = &test{name: orNotRecorded(name), unit: u, rng: ReferenceRange(o.ReferenceRange), code: code}
+			tests[id] = t
+		}
+		day, dayTime := matrixDay(eff, loc)
+		days[day] = dayTime
+		v, u := ObservationValue(o, loc)
+		if u != "" && u != t.unit {
+			v += " " + u // a different unit is never silently merged into the row's unit
+		}
+		if o.Status == "entered-in-error" {
+			v += " (entered in error)"
+		}
+		f := Interpretation(o.Interpretation)
+		k := key{id, day}
+		if c := cells[k]; c != nil {
+			c.Value += "; " + v
+			if severity(f.Level) > severity(c.Flag.Level) {
+				c.Flag = f
+			}
+		} else {
+			cells[k] = &views.MatrixCell{Value: v, Flag: f}
+		}
+	}
+	m := views.LabMatrix{Caption: "Lab results by date (newest first)", Empty: "No lab results in this period."}
+	dayKeys := make([]string, 0, len(days))
+	for d := range days {
+		dayKeys = append(dayKeys, d)
+	}
+	sort.Slice(dayKeys, func(i, j int) bool { return days[dayKeys[i]].After(days[dayKeys[j]]) })
+	m.Dates = dayKeys
+	ids := make([]string, 0, len(tests))
+	for id := range tests {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		return strings.ToLower(tests[ids[i]].name) < strings.ToLower(tests[ids[j]].name)
+	})
+	for _, id := range ids {
+		t := tests[id]
+		row := views.MatrixRow{Name: t.name, Unit: t.unit, Range: t.rng, AnalyteURL: links.analyte(t.code, "")}
+		for _, d := range dayKeys {
+			if c := cells[key{id, d}]; c != nil {
+				row.Cells = append(row.Cells, *c)
+			} else {
+				row.Cells = append(row.Cells, views.MatrixCell{})
+			}
+		}
+		m.Rows = append(m.Rows, row)
+	}
+	return m
+}
+
+// matrixDay is the column label of a result and a time for ordering columns.
+func matrixDay(d fhir.DateTime, loc *time.Location) (string, time.Time) {
+	if d.HasTime() {
+		t := d.Time().In(loc)
+		y, mo, dd := t.Date()
+		return civil(y, mo, dd), time.Date(y, mo, dd, 0, 0, 0, 0, time.UTC)
+	}
+	return civil(d.Civil()), d.Time()
+}

@@ -1,0 +1,315 @@
+package present
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/chartside/chartside/epic/fhir"
+	"github.com/chartside/chartside/views"
+)
+
+// EncounterFilter narrows the timeline; values are the labels offered by the filter options.
+type EncounterFilter struct {
+	Class string
+	Type  string
+}
+
+// EncounterClass is the class label: Epic sends one Coding in its own OID system.
+func EncounterClass(e fhir.Encounter) string {
+	if e.Class == nil {
+		return ""
+	}
+	if e.Class.Display != "" {
+		return e.Class.Display
+	}
+	return e.Class.Code
+}
+
+// EncounterType is the encounter's type labels joined ("Office Visit", "Surgery Admit · Hospital
+// Encounter").
+func EncounterType(e fhir.Encounter) string {
+	var labels []string
+	seen := map[string]bool{}
+	for _, t := range e.Type {
+		if l := t.Label(); l != "" && !seen[l] {
+			seen[l] = true
+			labels = append(labels, l)
+		}
+	}
+	return strings.Join(labels, " · ")
+}
+
+func encounterTypes(e fhir.Encounter) []string {
+	var labels []string
+	for _, t := range e.Type {
+		if l := t.Label(); l != "" {
+			labels = append(labels, l)
+		}
+	}
+	return labels
+}
+
+// encounterStart orders encounters: period start, else end.
+func encounterStart(e fhir.Encounter) fhir.DateTime {
+	if e.Period == nil {
+		return fhir.DateTime{}
+	}
+	if !e.Period.Start.IsZero() {
+		return e.Period.Start
+	}
+	return e.Period.End
+}
+
+// notableEncounterStatus marks statuses that change how an encounter should be read.
+func notableEncounterStatus(s string) bool {
+	switch s {
+	case "planned", "cancelled", "entered-in-error", "unknown", "in-progress":
+		return true
+	}
+	return false
+}
+
+// clinician is the attending (ATND), else the first participant with a name.
+func clinician(e fhir.Encounter) string {
+	first := ""
+	for _, p := range e.Participant {
+		if p.Individual == nil || p.Individual.Display == "" {
+			continue
+		}
+		for _, t := range p.Type {
+			if t.HasCode("", "ATND") {
+				return p.Individual.Display
+			}
+		}
+		if first == "" {
+			first = p.Individual.Display
+		}
+	}
+	return first
+}
+
+// location is the encounter's distinct locations joined.
+func location(e fhir.Encounter) string {
+	var names []string
+	seen := map[string]bool{}
+	for _, l := range e.Location {
+		if d := l.Location.Display; d != "" && !seen[d] {
+			seen[d] = true
+			names = append(names, d)
+		}
+	}
+	return strings.Join(names, "; ")
+}
+
+// EncounterDOMID is the element id of an encounter's row; FHIR ids may hold dots, which CSS
+// selectors (hx-target) would read as classes, so everything but letters and digits is replaced.
+func EncounterDOMID(id string) string {
+	var b strings.Builder
+	b.WriteString("enc-")
+	for _, r := range id {
+		if (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		} else {
+			b.WriteString("_" + itoa(int(r)) + "_")
+		}
+	}
+	return b.String()
+}
+
+// EncounterRow is one timeline entry.
+func EncounterRow(e fhir.Encounter, loc *time.Location, links Links) views.EncounterRow {
+	when := Period(e.Period, loc)
+	return views.EncounterRow{
+		DOMID:         EncounterDOMID(e.ID),
+		DetailURL:     links.encounter(e.ID),
+		When:          orNotRecorded(when),
+		Class:         orNotRecorded(EncounterClass(e)),
+		Type:          orNotRecorded(EncounterType(e)),
+		Status:        orNotRecorded(e.Status),
+		StatusNotable: notableEncounterStatus(e.Status),
+		Location:      orNotRecorded(location(e)),
+		Clinician:     orNotRecorded(clinician(e)),
+	}
+}
+
+// Timeline groups encounters by month (in the clinic zone; date-only periods by their own month),
+// newest first, after applying the filter. The filter options come from all the encounters given,
+// so a filter never hides its own way back.
+func Timeline(encs []fhir.Encounter, loc *time.Location, f EncounterFilter, links Links) views.Timeline {
+	t := views.Timeline{
+		Groups: TimelineGroups(filterEncounters(encs, f), loc, links),
+		Filters: views.TimelineFilters{
+			Classes: options(encs, f.Class, func(e fhir.Encounter) []string {
+				if c := EncounterClass(e); c != "" {
+					return []string{c}
+				}
+				return nil
+			}),
+			Types: options(encs, f.Type, encounterTypes),
+		},
+		Empty: "No encounters in this period.",
+	}
+	if f.Class != "" || f.Type != "" {
+		t.Empty = "No encounters in this period match the filter."
+	}
+	return t
+}
+
+func filterEncounters(encs []fhir.Encounter, f EncounterFilter) []fhir.Encounter {
+	var out []fhir.Encounter
+	for _, e := range encs {
+		if f.Class != "" && EncounterClass(e) != f.Class {
+			continue
+		}
+		if f.Type != "" && !contains(encounterTypes(e), f.Type) {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func options(encs []fhir.Encounter, selected string, values func(fhir.Encounter) []string) []views.Option {
+	seen := map[string]bool{}
+	var vals []string
+	for _, e := range encs {
+		for _, v := range values(e) {
+			if !seen[v] {
+				seen[v] = true
+				vals = append(vals, v)
+			}
+		}
+	}
+	if selected != "" && !seen[selected] {
+		vals = append(vals, selected) // keep the current choice visible even when nothing matches
+	}
+	sort.Strings(vals)
+	opts := make([]views.Option, 0, len(vals))
+	for _, v := range vals {
+		opts = append(opts, views.Option{Value: v, Label: v, Selected: v == selected})
+	}
+	return opts
+}
+
+// TimelineGroups groups encounters by month, newest first; undated encounters come last under
+// "Date not recorded".
+func TimelineGroups(encs []fhir.Encounter, loc *time.Location, links Links) []views.MonthGroup {
+	sorted := append([]fhir.Encounter(nil), encs...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		si, sj := encounterStart(sorted[i]), encounterStart(sorted[j])
+		if si.IsZero() != sj.IsZero() {
+			return !si.IsZero()
+		}
+		return sj.Before(si)
+	})
+	var groups []views.MonthGroup
+	for _, e := range sorted {
+		label := monthLabel(encounterStart(e), loc)
+		if n := len(groups); n == 0 || groups[n-1].Label != label {
+			groups = append(groups, views.MonthGroup{Label: label})
+		}
+		n := len(groups) - 1
+		groups[n].Entries = append(groups[n].Entries, EncounterRow(e, loc, links))
+	}
+	return groups
+}
+
+func monthLabel(d fhir.DateTime, loc *time.Location) string {
+	if d.IsZero() {
+		return "Date not recorded"
+	}
+	y, m, _ := d.Civil()
+	if d.HasTime() {
+		t := d.Time().In(loc)
+		y, m = t.Year(), t.Month()
+	}
+	if m == 0 {
+		return itoa(y)
+	}
+	return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC).Format("January 2006")
+}
+
+// Window labels a timeline window from..to (to exclusive): "Jun 2022 – Jun 2023".
+func Window(from, to time.Time, loc *time.Location) string {
+	if from.IsZero() {
+		return "Up to " + to.In(loc).Format(layoutDay)
+	}
+	return from.In(loc).Format(layoutDay) + " – " + to.In(loc).AddDate(0, 0, -1).Format(layoutDay)
+}
+
+// EncounterDetail is an encounter expanded: its details and the observations recorded in it
+// (those whose Observation.encounter points at it; the caller searches by the encounter's dates).
+func EncounterDetail(e fhir.Encounter, obs []fhir.Observation, loc *time.Location, links Links) views.EncounterDetail {
+	var mine []fhir.Observation
+	for _, o := range obs {
+		if o.Encounter != nil && referencesEncounter(*o.Encounter, e) {
+			mine = append(mine, o)
+		}
+	}
+	d := views.EncounterDetail{
+		Row:          EncounterRow(e, loc, links),
+		Observations: ObservationTable(mine, "Observations recorded in this encounter", "No observations recorded in this encounter.", "encounter-observations", loc, links),
+	}
+	add := func(label, value string) { d.Details = append(d.Details, views.IDRow{Label: label, Value: orNotRecorded(value)}) }
+	add("When", Period(e.Period, loc))
+	add("Class", EncounterClass(e))
+	add("Type", EncounterType(e))
+	add("Status", e.Status)
+	if e.ServiceType != nil {
+		add("Service", e.ServiceType.Label())
+	}
+	var reasons []string
+	for _, r := range e.ReasonCode {
+		if l := r.Label(); l != "" {
+			reasons = append(reasons, l)
+		}
+	}
+	add("Reason", strings.Join(reasons, "; "))
+	add("Location", location(e))
+	for _, p := range e.Participant {
+		if p.Individual == nil || p.Individual.Display == "" {
+			continue
+		}
+		role := "Clinician"
+		if len(p.Type) > 0 {
+			if l := p.Type[0].Label(); l != "" {
+				role = strings.ToUpper(l[:1]) + l[1:]
+			}
+		}
+		add(role, p.Individual.Display)
+	}
+	if e.ServiceProvider != nil {
+		add("Organization", e.ServiceProvider.Display)
+	}
+	for _, id := range e.Identifier {
+		if id.Value != "" && id.Use == "usual" {
+			add("Encounter number (CSN)", id.Value)
+			break
+		}
+	}
+	return d
+}
+
+func referencesEncounter(r fhir.Reference, e fhir.Encounter) bool {
+	if r.Reference != "" && (r.Reference == "Encounter/"+e.ID || strings.HasSuffix(r.Reference, "/Encounter/"+e.ID)) {
+		return true
+	}
+	if r.Identifier != nil && r.Identifier.Value != "" {
+		for _, id := range e.Identifier {
+			if id.System == r.Identifier.System && id.Value == r.Identifier.Value {
+				return true
+			}
+		}
+	}
+	return false
+}

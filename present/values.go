@@ -1,0 +1,194 @@
+package present
+
+import (
+	"strings"
+	"time"
+
+	"github.com/chartside/chartside/epic/fhir"
+	"github.com/chartside/chartside/views"
+)
+
+// LOINC codes of the blood-pressure components.
+const (
+	loincSystolic  = "8480-6"
+	loincDiastolic = "8462-4"
+)
+
+// Quantity returns the value text (comparator + the digits exactly as sent) and the unit as sent
+// (unit, else code). "7.20" stays "7.20"; "<" 5 becomes "<5".
+func Quantity(q *fhir.Quantity) (value, unit string) {
+	if q == nil {
+		return "", ""
+	}
+	value = q.Comparator + q.Value.String()
+	unit = q.Unit
+	if unit == "" {
+		unit = q.Code
+	}
+	return value, unit
+}
+
+// quantityText is a quantity with its unit in one string ("5 mg").
+func quantityText(q *fhir.Quantity) string {
+	v, u := Quantity(q)
+	if u == "" {
+		return v
+	}
+	if v == "" {
+		return u
+	}
+	return v + " " + u
+}
+
+// Value returns an observation value (or component value) as display text and unit. Every value[x]
+// form renders; the unit is separate only for quantities, so tables can give it its own column.
+func Value(v fhir.ObservationValue, loc *time.Location) (value, unit string) {
+	switch v.Kind() {
+	case fhir.ValueKindQuantity:
+		return Quantity(v.ValueQuantity)
+	case fhir.ValueKindCodeableConcept:
+		return v.ValueCodeableConcept.Label(), ""
+	case fhir.ValueKindString:
+		return v.ValueString, ""
+	case fhir.ValueKindBoolean:
+		if *v.ValueBoolean {
+			return "Yes", ""
+		}
+		return "No", ""
+	case fhir.ValueKindInteger:
+		return itoa(*v.ValueInteger), ""
+	case fhir.ValueKindRange:
+		return rangeText(v.ValueRange.Low, v.ValueRange.High, ""), ""
+	case fhir.ValueKindRatio:
+		return quantityText(v.ValueRatio.Numerator) + " : " + quantityText(v.ValueRatio.Denominator), ""
+	case fhir.ValueKindSampledData:
+		return "Sampled data (not shown)", ""
+	case fhir.ValueKindTime:
+		return v.ValueTime, ""
+	case fhir.ValueKindDateTime:
+		return DateTime(v.ValueDateTime, loc), ""
+	case fhir.ValueKindPeriod:
+		return Period(v.ValuePeriod, loc), ""
+	}
+	return "", ""
+}
+
+// absent is "Not recorded" with Epic's reason when it gave one.
+func absent(reason *fhir.CodeableConcept) string {
+	if reason != nil {
+		if r := reason.Label(); r != "" {
+			return views.NotRecorded + ": " + r
+		}
+	}
+	return views.NotRecorded
+}
+
+// ObservationValue is an observation's value and unit as shown: blood pressure as one
+// "systolic/diastolic" value from its components, other component-only observations as their
+// components joined, the data-absent reason when there is no value, else "Not recorded".
+func ObservationValue(o fhir.Observation, loc *time.Location) (value, unit string) {
+	if o.Kind() != fhir.ValueKindNone {
+		return Value(o.ObservationValue, loc)
+	}
+	if o.DataAbsentReason != nil {
+		return absent(o.DataAbsentReason), ""
+	}
+	if v, u, ok := bloodPressure(o, loc); ok {
+		return v, u
+	}
+	if len(o.Component) > 0 {
+		parts := make([]string, 0, len(o.Component))
+		for _, c := range o.Component {
+			v, u := componentValue(c, loc)
+			if u != "" {
+				v += " " + u
+			}
+			parts = append(parts, c.Code.Label()+": "+v)
+		}
+		return strings.Join(parts, "; "), ""
+	}
+	return views.NotRecorded, ""
+}
+
+func componentValue(c fhir.ObservationComponent, loc *time.Location) (string, string) {
+	if c.Kind() != fhir.ValueKindNone {
+		return Value(c.ObservationValue, loc)
+	}
+	return absent(c.DataAbsentReason), ""
+}
+
+// bloodPressure joins the systolic and diastolic components. When their units differ (never seen,
+// but not ours to reconcile) each keeps its own unit inside the value.
+func bloodPressure(o fhir.Observation, loc *time.Location) (value, unit string, ok bool) {
+	sys, okS := o.ComponentFor(loincSystolic)
+	dia, okD := o.ComponentFor(loincDiastolic)
+	if !okS && !okD {
+		return "", "", false
+	}
+	sv, su := "?", ""
+	if okS {
+		sv, su = componentValue(sys, loc)
+	}
+	dv, du := "?", ""
+	if okD {
+		dv, du = componentValue(dia, loc)
+	}
+	if isAbsent(sv) && isAbsent(dv) {
+		return sv, "", true
+	}
+	if isAbsent(sv) || !okS {
+		sv = "(systolic not recorded)"
+	}
+	if isAbsent(dv) || !okD {
+		dv = "(diastolic not recorded)"
+	}
+	switch {
+	case su == du || su == "" || du == "":
+		u := su
+		if u == "" {
+			u = du
+		}
+		return sv + "/" + dv, u, true
+	default:
+		return sv + " " + su + "/" + dv + " " + du, "", true
+	}
+}
+
+func isAbsent(v string) bool { return strings.HasPrefix(v, views.NotRecorded) }
+
+// ReferenceRange is "low–high unit", "≥ low unit", "≤ high unit", else Epic's text.
+func ReferenceRange(rr []fhir.ObservationReferenceRange) string {
+	if len(rr) == 0 {
+		return ""
+	}
+	r := rr[0]
+	if s := rangeText(r.Low, r.High, ""); s != "" {
+		return s
+	}
+	return r.Text
+}
+
+// rangeText writes a low/high pair with the unit once when both ends share it.
+func rangeText(low, high *fhir.Quantity, _ string) string {
+	lv, lu := Quantity(low)
+	hv, hu := Quantity(high)
+	switch {
+	case lv != "" && hv != "":
+		if lu == hu {
+			return joinUnit(lv+"–"+hv, lu)
+		}
+		return joinUnit(lv, lu) + "–" + joinUnit(hv, hu)
+	case lv != "":
+		return "≥ " + joinUnit(lv, lu)
+	case hv != "":
+		return "≤ " + joinUnit(hv, hu)
+	}
+	return ""
+}
+
+func joinUnit(v, u string) string {
+	if u == "" {
+		return v
+	}
+	return v + " " + u
+}

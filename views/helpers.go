@@ -1,0 +1,46 @@
+package views
+
+import (
+	"strconv"
+	"strings"
+)
+
+// isNotRecorded reports whether a value is the "Not recorded" placeholder (possibly with a reason).
+func isNotRecorded(v string) bool { return strings.HasPrefix(v, NotRecorded) }
+
+// valueClass is the emphasis for a value cell: abnormal and critical values are bold (the flag
+// beside them carries the words and icon).
+func valueClass(f Flag) string {
+	switch {
+	case f.Level == FlagCritical:
+		return "value-critical"
+	case f.Abnormal():
+		return "value-abnormal"
+	}
+	return ""
+}
+
+// num writes an SVG coordinate; geometry is decided by package present, this only prints it.
+func num(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
+
+// diamond is the SVG path of the marker for an abnormal point: a different shape from the normal
+// circle, so abnormal points stand out without colour.
+func diamond(x, y float64) string {
+	const r = 6.0
+	return "M" + num(x) + " " + num(y-r) + " L" + num(x+r) + " " + num(y) + " L" + num(x) + " " + num(y+r) +
+		" L" + num(x-r) + " " + num(y) + " Z"
+}
+
+// itoa is strconv.Itoa for templates.
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// rowClass marks rows whose status needs attention (entered-in-error is struck through in CSS).
+func rowClass(r ObsRow) string {
+	switch r.Status {
+	case "entered-in-error":
+		return "row-error"
+	case "cancelled":
+		return "row-cancelled"
+	}
+	return ""
+}
