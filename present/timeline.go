@@ -260,7 +260,9 @@ func EncounterDetail(e fhir.Encounter, obs []fhir.Observation, loc *time.Locatio
 		Row:          EncounterRow(e, loc, links),
 		Observations: ObservationTable(mine, "Observations recorded in this encounter", "No observations recorded in this encounter.", "encounter-observations", loc, links),
 	}
-	add := func(label, value string) { d.Details = append(d.Details, views.IDRow{Label: label, Value: orNotRecorded(value)}) }
+	add := func(label, value string) {
+		d.Details = append(d.Details, views.IDRow{Label: label, Value: orNotRecorded(value)})
+	}
 	add("When", Period(e.Period, loc))
 	add("Class", EncounterClass(e))
 	add("Type", EncounterType(e))

@@ -240,16 +240,16 @@ type ChartBand struct {
 
 // SVGChart is a server-drawn trend chart; all geometry is decided by package present.
 type SVGChart struct {
-	Width, Height                          float64
+	Width, Height                            float64
 	PlotLeft, PlotTop, PlotRight, PlotBottom float64
-	Title                                  string // <title> of the SVG
-	Desc                                   string // <desc>: a one-line summary for screen readers
-	Band                                   *ChartBand
-	Path                                   string // "M x y L x y ..."; empty for fewer than two points
-	Points                                 []ChartPoint
-	XTicks                                 []ChartTick
-	YTicks                                 []ChartTick
-	Empty                                  string // set instead of drawing when there is nothing to plot
+	Title                                    string // <title> of the SVG
+	Desc                                     string // <desc>: a one-line summary for screen readers
+	Band                                     *ChartBand
+	Path                                     string // "M x y L x y ..."; empty for fewer than two points
+	Points                                   []ChartPoint
+	XTicks                                   []ChartTick
+	YTicks                                   []ChartTick
+	Empty                                    string // set instead of drawing when there is nothing to plot
 }
 
 // Analyte is one analyte's history: trend chart and table.
