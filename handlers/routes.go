@@ -36,6 +36,24 @@ func (s *Server) Routes() *echo.Echo {
 	app := e.Group("", middleware.BodyLimit("64K"))
 	_ = app
 
+	// staff: patient lookup and the chart. Every response is no-store (securityHeaders) and every
+	// look at patient data is audited by the handler before it is shown.
+	if s.sessions != nil {
+		staff := app.Group("", s.sessions.Middleware(), s.sessions.CSRF())
+		staff.GET("/", s.lookupPage)
+		staff.POST("/lookup", s.lookupPost)
+		staff.POST("/lookup/choose", s.lookupChoose)
+		staff.GET("/chart/:h", s.chartPage)
+		staff.GET("/chart/:h/print", s.chartPrint)
+		staff.GET("/chart/:h/vitals-strip", s.vitalsStrip)
+		staff.GET("/chart/:h/encounters", s.encounters)
+		staff.GET("/chart/:h/encounters/:encounterID", s.encounterDetail)
+		staff.GET("/chart/:h/vitals", s.vitalsTable)
+		staff.GET("/chart/:h/labs", s.labs)
+		staff.GET("/chart/:h/analyte", s.analyte)
+		staff.GET("/chart/:h/social", s.social)
+	}
+
 	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	return e
 }

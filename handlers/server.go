@@ -11,9 +11,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"regexp"
 	"time"
 
+	"github.com/go-playground/validator/v10"
+
 	"github.com/chartside/chartside/metrics"
+	"github.com/chartside/chartside/sessions"
 )
 
 // ReadyCheck is one condition /readyz verifies (database open, Epic token exchange not failing...).
@@ -30,6 +34,12 @@ type Settings struct {
 	TrustedProxies []netip.Prefix   // the only peers whose X-Forwarded-For is believed
 	Location       *time.Location   // clinic time zone for display
 	Now            func() time.Time // injectable clock
+	// MRNPattern is what a valid MRN looks like (MRN_PATTERN); nil means DefaultMRNPattern.
+	MRNPattern *regexp.Regexp
+	// MRNSystem is Epic's MRN identifier system, used to pick the MRN out of a patient's identifiers.
+	MRNSystem string
+	// VitalsStaleAfter is the age after which the vitals strip warns that the latest vitals are old.
+	VitalsStaleAfter time.Duration
 }
 
 // Deps are the Server's collaborators. Everything arrives through here; there are no globals.
@@ -40,6 +50,12 @@ type Deps struct {
 	JWKS     http.Handler // Chartside's public key set, fetched by Epic
 	Ready    []ReadyCheck
 	Settings Settings
+	// Sessions is the session manager (signed-in user, CSRF, the session's patient handles).
+	Sessions *sessions.Manager
+	// Patients is the Epic client (epic.Client) as the chart handlers use it.
+	Patients Patients
+	// Audit records every access to patient data; handlers fail closed when it fails.
+	Audit Auditor
 }
 
 // Server holds the dependencies every handler method uses.
@@ -50,6 +66,11 @@ type Server struct {
 	jwks     http.Handler
 	ready    []ReadyCheck
 	settings Settings
+	sessions *sessions.Manager
+	patients Patients
+	audit    Auditor
+	validate *validator.Validate
+	charts   *chartCache
 }
 
 // NewServer builds a Server; missing optional pieces get safe defaults.
@@ -61,6 +82,9 @@ func NewServer(d Deps) *Server {
 		jwks:     d.JWKS,
 		ready:    d.Ready,
 		settings: d.Settings,
+		sessions: d.Sessions,
+		patients: d.Patients,
+		audit:    d.Audit,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -74,5 +98,13 @@ func NewServer(d Deps) *Server {
 	if s.settings.Now == nil {
 		s.settings.Now = time.Now
 	}
+	if s.settings.MRNPattern == nil {
+		s.settings.MRNPattern = DefaultMRNPattern
+	}
+	if s.settings.VitalsStaleAfter <= 0 {
+		s.settings.VitalsStaleAfter = DefaultVitalsStaleAfter
+	}
+	s.validate = newValidator(s.settings.MRNPattern)
+	s.charts = newChartCache(s.settings.Now)
 	return s
 }

@@ -1,9 +1,68 @@
 package handlers
 
-import "github.com/chartside/chartside/views"
+import (
+	"errors"
+	"net/http"
 
-// upstreamErrorView describes failures of Chartside's upstream (Epic). It is filled in with the epic
-// client's typed errors.
+	"github.com/chartside/chartside/epic"
+	"github.com/chartside/chartside/views"
+)
+
+// upstreamErrorView describes a failure of Chartside's upstream (Epic) to the person at the screen:
+// what happened and what to do about it. It works from the epic client's typed errors only, so
+// Epic's response bodies, diagnostics and anything that might quote patient data never reach the
+// page. The order matters: a *TokenError also matches ErrUpstream/ErrTimeout, and its advice is
+// different (it is Chartside's connection to Epic, not the request, that failed).
 func upstreamErrorView(err error) (views.ErrorView, bool) {
+	var te *epic.TokenError
+	switch {
+	case errors.Is(err, errAuditUnavailable):
+		return views.ErrorView{Status: http.StatusServiceUnavailable, Title: "Patient data withheld: the audit trail is unavailable",
+			Detail: "Every look at a chart must be recorded first, and Chartside could not record this one, so it is not showing any patient data. Try again in a moment; if it keeps happening, tell IT and quote the reference below."}, true
+	case errors.As(err, &te):
+		return views.ErrorView{Status: http.StatusBadGateway, Title: "Chartside cannot sign in to Epic",
+			Detail: "Epic refused Chartside's credentials, so no patient data can be fetched right now. This is a configuration problem, not something you did: tell IT (they can run \"web check\") and quote the reference below."}, true
+	case errors.Is(err, epic.ErrInvalidMRN):
+		return views.ErrorView{Status: http.StatusUnprocessableEntity, Title: "That MRN cannot be searched",
+			Detail: "Check the MRN and type it again."}, true
+	case errors.Is(err, epic.ErrInvalidQuery):
+		return views.ErrorView{Status: http.StatusBadRequest, Title: "That request cannot be sent to Epic",
+			Detail: "The address asked for something Chartside cannot search for. Go back to the chart and use its links."}, true
+	case errors.Is(err, epic.ErrNotFound):
+		return views.ErrorView{Status: http.StatusNotFound, Title: "Epic has no record of this",
+			Detail: "Epic says this record does not exist (it may have been merged or removed). Look the patient up again by MRN."}, true
+	case errors.Is(err, epic.ErrUnauthorized):
+		return views.ErrorView{Status: http.StatusBadGateway, Title: "Epic refused Chartside's access",
+			Detail: "Epic did not accept Chartside's access token, even after a fresh one. Try again in a minute; if it keeps happening, tell IT and quote the reference below."}, true
+	case errors.Is(err, epic.ErrForbidden):
+		return views.ErrorView{Status: http.StatusBadGateway, Title: "Epic does not allow Chartside to read this",
+			Detail: "Chartside's Epic app is not permitted to read this kind of data. Tell IT (the app's Epic registration may be missing an API) and quote the reference below."}, true
+	case errors.Is(err, epic.ErrRateLimited):
+		return views.ErrorView{Status: http.StatusServiceUnavailable, Title: "Epic is busy",
+			Detail: "Epic asked Chartside to slow down. Wait a minute and try again."}, true
+	case errors.Is(err, epic.ErrCircuitOpen):
+		return views.ErrorView{Status: http.StatusServiceUnavailable, Title: "Epic is not responding",
+			Detail: "Recent requests to Epic kept failing, so Chartside is pausing for a few seconds instead of making you wait. Try again shortly; if it lasts, tell IT."}, true
+	case errors.Is(err, epic.ErrTimeout):
+		return views.ErrorView{Status: http.StatusGatewayTimeout, Title: "Epic took too long to answer",
+			Detail: "Chartside stopped waiting for Epic. Try again; if it keeps happening, tell IT and quote the reference below."}, true
+	case errors.Is(err, epic.ErrBadResponse):
+		return views.ErrorView{Status: http.StatusBadGateway, Title: "Epic sent something Chartside could not read",
+			Detail: "Epic's answer was not the data Chartside expected (it may be down for maintenance). Try again later; if it keeps happening, tell IT and quote the reference below."}, true
+	case errors.Is(err, epic.ErrUpstream):
+		return views.ErrorView{Status: http.StatusBadGateway, Title: "Epic could not answer",
+			Detail: "Epic reported an error, so this information could not be fetched. Try again; if it keeps happening, tell IT and quote the reference below."}, true
+	}
 	return views.ErrorView{}, false
+}
+
+// upstreamAlert is the in-page form of upstreamErrorView, for a section or form that stays usable
+// while one Epic request failed.
+func upstreamAlert(err error) views.Alert {
+	ev, ok := upstreamErrorView(err)
+	if !ok {
+		ev = views.ErrorView{Title: "Something went wrong",
+			Detail: "Chartside could not fetch this information. Try again; if it keeps happening, tell IT."}
+	}
+	return views.Alert{Level: views.AlertError, Title: ev.Title, Detail: ev.Detail}
 }

@@ -1,0 +1,123 @@
+package handlers
+
+import (
+	"context"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/chartside/chartside/epic"
+	"github.com/chartside/chartside/epic/fhir"
+	"github.com/chartside/chartside/present"
+	"github.com/chartside/chartside/sessions"
+)
+
+// Default windows of the chart's first view. Older history loads on demand (Load earlier, range
+// presets), so the first view stays small and fast even for a decades-long record.
+const (
+	encounterWindowMonths = 12
+	vitalsWindow          = present.Range1Y
+	defaultLabsRange      = present.Range1Y
+)
+
+// The queries each section sends. One Observation search per section (one category each), so a
+// category that fails fails only its own section.
+func vitalsQuery(now time.Time) epic.ObservationQuery {
+	return epic.ObservationQuery{Categories: []string{fhir.CategoryVitalSigns}, From: vitalsWindow.Since(now)}
+}
+
+func labsQuery(now time.Time, r present.Range) epic.ObservationQuery {
+	return epic.ObservationQuery{Categories: []string{fhir.CategoryLaboratory}, From: r.Since(now)}
+}
+
+func socialQuery() epic.ObservationQuery {
+	return epic.ObservationQuery{Categories: []string{fhir.CategorySocialHistory}}
+}
+
+// encounterWindow is the date window of one timeline page: the encounterWindowMonths before
+// `before` (a day, exclusive). The first page (before zero) has no upper bound, so planned
+// encounters in the future are on it too.
+func encounterWindow(before, today time.Time) epic.EncounterQuery {
+	if before.IsZero() {
+		return epic.EncounterQuery{From: today.AddDate(0, -encounterWindowMonths, 0)}
+	}
+	return epic.EncounterQuery{From: before.AddDate(0, -encounterWindowMonths, 0), To: before.AddDate(0, 0, -1)}
+}
+
+// today is the current day in the clinic's zone, at midnight.
+func (s *Server) today() time.Time {
+	n := s.settings.Now().In(s.settings.Location)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, s.settings.Location)
+}
+
+// startChart starts every default section fetch for the patient in parallel and stores them as the
+// handle's entry. The patient comes from the lookup that just found it when that is still fresh.
+func (s *Server) startChart(c echo.Context, ref sessions.PatientRef) *chartEntry {
+	ctx := c.Request().Context()
+	now := s.settings.Now()
+	id := ref.PatientID
+	e := &chartEntry{patientID: id, created: now}
+	e.patient = s.charts.prefetchedPatient(ref.Handle, id)
+	if e.patient == nil {
+		e.patient = goFetch(s.charts, ctx, func(ctx context.Context) (fhir.Patient, error) {
+			return s.patients.ReadPatient(ctx, id)
+		})
+	}
+	e.encounters = goFetch(s.charts, ctx, func(ctx context.Context) (epic.Result[fhir.Encounter], error) {
+		return s.patients.SearchEncounters(ctx, id, encounterWindow(time.Time{}, s.today()))
+	})
+	e.vitals = goFetch(s.charts, ctx, func(ctx context.Context) (epic.Result[fhir.Observation], error) {
+		return s.patients.SearchObservations(ctx, id, vitalsQuery(now))
+	})
+	e.labs = goFetch(s.charts, ctx, func(ctx context.Context) (epic.Result[fhir.Observation], error) {
+		return s.patients.SearchObservations(ctx, id, labsQuery(now, defaultLabsRange))
+	})
+	e.social = goFetch(s.charts, ctx, func(ctx context.Context) (epic.Result[fhir.Observation], error) {
+		return s.patients.SearchObservations(ctx, id, socialQuery())
+	})
+	s.charts.store(ref.Handle, e)
+	return e
+}
+
+// fetched is a section's data and when it arrived.
+type fetched[T any] struct {
+	val T
+	at  time.Time
+	err error
+	// covered: the data came from a chart view already in the audit trail, so showing it needs no
+	// new record.
+	covered bool
+}
+
+// fetchOrPrefetched returns the prefetched result when one is usable (pick returns it from an
+// audited, fresh entry), and otherwise runs fetch now, in this request.
+func fetchOrPrefetched[T any](s *Server, c echo.Context, ref sessions.PatientRef, useCache bool,
+	pick func(*chartEntry) *pending[T], fetch func(context.Context) (T, error)) fetched[T] {
+	ctx := c.Request().Context()
+	if useCache {
+		if e := s.charts.audited(ref.Handle, ref.PatientID); e != nil {
+			if p := pick(e); p != nil {
+				v, at, err := p.wait(ctx)
+				if err == nil {
+					return fetched[T]{val: v, at: at, covered: true}
+				}
+				// A failed prefetch is retried here rather than served: the failure may have
+				// been momentary, and this request is the one the user is waiting on.
+			}
+		}
+	}
+	v, err := fetch(ctx)
+	return fetched[T]{val: v, at: s.settings.Now(), err: err}
+}
+
+// patientFor returns the patient for the banner of a section page or drill-down: prefetched when
+// fresh, read from Epic otherwise.
+func (s *Server) patientFor(c echo.Context, ref sessions.PatientRef) (fhir.Patient, error) {
+	ctx := c.Request().Context()
+	if p := s.charts.prefetchedPatient(ref.Handle, ref.PatientID); p != nil {
+		if v, _, err := p.wait(ctx); err == nil {
+			return v, nil
+		}
+	}
+	return s.patients.ReadPatient(ctx, ref.PatientID)
+}

@@ -1,0 +1,161 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/chartside/chartside/audit"
+	"github.com/chartside/chartside/epic"
+	"github.com/chartside/chartside/epic/fhir"
+	"github.com/chartside/chartside/present"
+	"github.com/chartside/chartside/sessions"
+	"github.com/chartside/chartside/views"
+)
+
+// Section titles, shared by the chart's placeholders and the sections that replace them.
+const (
+	titleVitalsStrip = "Latest vitals"
+	titleEncounters  = "Encounters"
+	titleVitals      = "Vitals"
+	titleLabs        = "Labs"
+	titleSocial      = "Social history"
+	titleEncounter   = "Encounter"
+	titleAnalyte     = "Result history"
+)
+
+// isRefresh reports whether the user asked for fresh data (the section's Refresh control).
+func isRefresh(c echo.Context) bool { return c.QueryParam("refresh") == "1" }
+
+// withQuery returns path with the query q (without refresh=1), and refreshURL the same with it.
+func withQuery(path string, q url.Values) string {
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
+func refreshURL(path string, q url.Values) string {
+	r := url.Values{}
+	for k, v := range q {
+		r[k] = v
+	}
+	r.Set("refresh", "1")
+	return path + "?" + r.Encode()
+}
+
+// section fills the frame every chart section shares: title, own URL (Retry, noscript), Refresh,
+// "as of", Epic's warnings in words, and the failure alert when its search failed.
+func (s *Server) section(id, title, path string, q url.Values, at time.Time, warnings []epic.Warning, err error) views.Section {
+	sec := views.Section{ID: id, Title: title, URL: withQuery(path, q), RefreshURL: refreshURL(path, q)}
+	if err != nil {
+		a := upstreamAlert(err)
+		sec.Failure = &a
+		return sec
+	}
+	sec.AsOf = present.AsOf(at, s.settings.Location)
+	sec.Warnings = present.Warnings(warnings)
+	return sec
+}
+
+// serveSection is the common end of every section handler. It records the access unless a chart
+// view already in the audit trail covers it (a default section load right after the chart page),
+// then renders the fragment for htmx or, otherwise, a full page: the banner plus the section.
+// A full page always gets its own audit record, because it shows the banner too.
+//
+// A section whose Epic search failed still answers 200 with its own alert and Retry, so htmx swaps
+// it in place and the rest of the chart is untouched. Only a failed audit append (no data may be
+// shown) or a banner that cannot be fetched for a full page turn into an error response.
+func (s *Server) serveSection(c echo.Context, ref sessions.PatientRef, a access, covered bool, fetchErr error,
+	fragment templ.Component, page func(views.Page, views.Banner) templ.Component) error {
+	frag := isFragment(c.Request())
+	var (
+		patient fhir.Patient
+		perr    error
+	)
+	if !frag {
+		patient, perr = s.patientFor(c, ref)
+	}
+	refresh := isRefresh(c)
+	if refresh {
+		a.Action = audit.ActionRefresh
+	}
+	if !covered || !frag || refresh {
+		err := perr
+		if err == nil {
+			err = fetchErr
+		}
+		a.PatientID, a.MRN = ref.PatientID, ref.MRN
+		if rerr := s.recordAccess(c, a, outcomeFor(err)); rerr != nil {
+			return rerr
+		}
+	}
+	if perr != nil {
+		return perr
+	}
+	if frag {
+		return s.render(c, http.StatusOK, fragment, nil)
+	}
+	return s.render(c, http.StatusOK, page(s.patientPage(c), s.banner(patient, ref, false)), fragment)
+}
+
+// obsResult is an Observation search as a section receives it.
+type obsResult = fetched[epic.Result[fhir.Observation]]
+
+// vitalsStrip handles GET /chart/:h/vitals-strip: the latest value of each vital sign with a
+// stale-data notice. Fragment for htmx, banner + strip otherwise.
+func (s *Server) vitalsStrip(c echo.Context) error {
+	ref, err := s.patientRef(c)
+	if err != nil {
+		return err
+	}
+	f := s.vitalsData(c, ref)
+	v := s.vitalsStripView(chartURL(ref.Handle), f)
+	return s.serveSection(c, ref, access{Action: audit.ActionChartView, Detail: "vitals strip"}, f.covered, f.err,
+		views.VitalsStripFragment(v),
+		func(p views.Page, b views.Banner) templ.Component { return views.VitalsStripPage(p, b, v) })
+}
+
+// vitalsTable handles GET /chart/:h/vitals: every vital sign of the last year, newest first.
+func (s *Server) vitalsTable(c echo.Context) error {
+	ref, err := s.patientRef(c)
+	if err != nil {
+		return err
+	}
+	f := s.vitalsData(c, ref)
+	v := s.vitalsTableView(chartURL(ref.Handle), f)
+	return s.serveSection(c, ref, access{Action: audit.ActionChartView, Detail: "vitals"}, f.covered, f.err,
+		views.ObsFragment(v),
+		func(p views.Page, b views.Banner) templ.Component { return views.ObsPage(p, b, v) })
+}
+
+// social handles GET /chart/:h/social: social history (smoking, alcohol, drug use...).
+func (s *Server) social(c echo.Context) error {
+	ref, err := s.patientRef(c)
+	if err != nil {
+		return err
+	}
+	f := fetchOrPrefetched(s, c, ref, !isRefresh(c),
+		func(e *chartEntry) *pending[epic.Result[fhir.Observation]] { return e.social },
+		func(ctx context.Context) (epic.Result[fhir.Observation], error) {
+			return s.patients.SearchObservations(ctx, ref.PatientID, socialQuery())
+		})
+	v := s.socialView(chartURL(ref.Handle), f)
+	return s.serveSection(c, ref, access{Action: audit.ActionChartView, Detail: "social history"}, f.covered, f.err,
+		views.ObsFragment(v),
+		func(p views.Page, b views.Banner) templ.Component { return views.ObsPage(p, b, v) })
+}
+
+// vitalsData is the vitals search both the strip and the table show.
+func (s *Server) vitalsData(c echo.Context, ref sessions.PatientRef) obsResult {
+	now := s.settings.Now()
+	return fetchOrPrefetched(s, c, ref, !isRefresh(c),
+		func(e *chartEntry) *pending[epic.Result[fhir.Observation]] { return e.vitals },
+		func(ctx context.Context) (epic.Result[fhir.Observation], error) {
+			return s.patients.SearchObservations(ctx, ref.PatientID, vitalsQuery(now))
+		})
+}

@@ -1,0 +1,142 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/chartside/chartside/audit"
+	"github.com/chartside/chartside/epic"
+	"github.com/chartside/chartside/epic/fhir"
+	"github.com/chartside/chartside/present"
+	"github.com/chartside/chartside/sessions"
+	"github.com/chartside/chartside/views"
+)
+
+// maxFilterLen bounds the class/type filter values (they are matched against labels, never sent
+// to Epic).
+const maxFilterLen = 200
+
+// encounters handles GET /chart/:h/encounters?before=YYYY-MM-DD&class=…&type=…: the timeline, one
+// date window at a time (the 12 months before `before`; the first window is open-ended so planned
+// visits show too), newest first, grouped by month, filtered by class/type. For htmx, a request
+// with `before` is "Load earlier": it answers only the next window and a new button, which replace
+// the old button in place. The first window comes from the chart page's prefetch.
+func (s *Server) encounters(c echo.Context) error {
+	ref, err := s.patientRef(c)
+	if err != nil {
+		return err
+	}
+	var p encounterParams
+	if b := c.QueryParam("before"); b != "" {
+		d, err := time.ParseInLocation(time.DateOnly, b, s.settings.Location)
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, "invalid before date")
+		}
+		p.Before = d
+	}
+	p.Class, p.Type = strings.TrimSpace(c.QueryParam("class")), strings.TrimSpace(c.QueryParam("type"))
+	if len(p.Class) > maxFilterLen || len(p.Type) > maxFilterLen {
+		return echo.NewHTTPError(http.StatusBadRequest, "filter too long")
+	}
+	q, _ := s.encounterPage(p)
+	// Filters apply to the fetched window, so a filtered first window is the prefetched data too.
+	f := fetchOrPrefetched(s, c, ref, !isRefresh(c) && p.Before.IsZero(),
+		func(e *chartEntry) *pending[epic.Result[fhir.Encounter]] { return e.encounters },
+		func(ctx context.Context) (epic.Result[fhir.Encounter], error) {
+			return s.patients.SearchEncounters(ctx, ref.PatientID, q)
+		})
+	base := chartURL(ref.Handle)
+	detail := "encounters"
+	if !p.Before.IsZero() {
+		detail += " before " + p.Before.Format(time.DateOnly)
+	}
+	a := access{Action: audit.ActionChartView, Detail: detail}
+	t := s.timelineView(base, p, f)
+	fragment := templ.Component(views.TimelineFragment(t))
+	if !p.Before.IsZero() && c.Request().Header.Get("HX-Target") == "" {
+		// "Load earlier" targets the button (hx-target="closest …" sends no HX-Target id): answer
+		// the next window only.
+		fragment = views.TimelineMoreFragment(s.timelineMoreView(base, p, f))
+	}
+	return s.serveSection(c, ref, a, f.covered, f.err, fragment,
+		func(pg views.Page, b views.Banner) templ.Component { return views.TimelinePage(pg, b, t) })
+}
+
+// encounterDetail handles GET /chart/:h/encounters/:encounterID: one encounter expanded in place —
+// its details and the observations recorded in it. There is no Observation search by encounter
+// that Epic documents, so the vitals and labs of the encounter's dates are searched and filtered by
+// their Observation.encounter reference. The encounter itself comes from the timeline's prefetch
+// when fresh, else from an Encounter search. Always audited.
+func (s *Server) encounterDetail(c echo.Context) error {
+	ref, err := s.patientRef(c)
+	if err != nil {
+		return err
+	}
+	id := c.Param("encounterID")
+	if id == "" || len(id) > 200 {
+		return echo.ErrNotFound
+	}
+	ctx := c.Request().Context()
+	enc, found, ferr := s.findEncounter(c, ref, id)
+	if ferr == nil && !found {
+		return echo.ErrNotFound
+	}
+	var obs epic.Result[fhir.Observation]
+	if ferr == nil {
+		from, to := encounterDays(enc, s.settings.Location)
+		obs, ferr = s.patients.SearchObservations(ctx, ref.PatientID, epic.ObservationQuery{
+			Categories: []string{fhir.CategoryVitalSigns, fhir.CategoryLaboratory}, From: from, To: to})
+	}
+	base := chartURL(ref.Handle)
+	var d views.EncounterDetail
+	if ferr == nil {
+		d = present.EncounterDetail(enc, obs.Items, s.settings.Location, chartLinks(base))
+	}
+	d.Section = s.section("encounter-"+present.EncounterDOMID(id), titleEncounter, base+"/encounters/"+id, nil, s.settings.Now(), obs.Warnings, ferr)
+	d.RefreshURL = ""
+	return s.serveSection(c, ref, access{Action: audit.ActionEncounterView, Detail: "encounter " + id}, false, ferr,
+		views.EncounterFragment(d),
+		func(pg views.Page, b views.Banner) templ.Component { return views.EncounterPage(pg, b, d) })
+}
+
+// findEncounter looks for the encounter in the prefetched first window, then in an Encounter
+// search over the whole record (Epic's Encounter read is not part of the API Chartside uses).
+func (s *Server) findEncounter(c echo.Context, ref sessions.PatientRef, id string) (fhir.Encounter, bool, error) {
+	if e := s.charts.audited(ref.Handle, ref.PatientID); e != nil && e.encounters != nil {
+		if res, _, err := e.encounters.wait(c.Request().Context()); err == nil {
+			for _, enc := range res.Items {
+				if enc.ID == id {
+					return enc, true, nil
+				}
+			}
+		}
+	}
+	res, err := s.patients.SearchEncounters(c.Request().Context(), ref.PatientID, epic.EncounterQuery{})
+	if err != nil {
+		return fhir.Encounter{}, false, err
+	}
+	for _, enc := range res.Items {
+		if enc.ID == id {
+			return enc, true, nil
+		}
+	}
+	return fhir.Encounter{}, false, nil
+}
+
+// encounterDays is the day range to search an encounter's observations in: its period by calendar
+// day (a day either side, for zone differences), open-ended when it has not finished.
+func encounterDays(e fhir.Encounter, loc *time.Location) (time.Time, time.Time) {
+	if e.Period == nil || e.Period.Start.IsZero() {
+		return time.Time{}, time.Time{}
+	}
+	from := e.Period.Start.Time().In(loc).AddDate(0, 0, -1)
+	if e.Period.End.IsZero() {
+		return from, time.Time{}
+	}
+	return from, e.Period.End.Time().In(loc).AddDate(0, 0, 1)
+}
