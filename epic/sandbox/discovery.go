@@ -19,6 +19,20 @@ func (s *Sandbox) smartConfiguration(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(bytes.ReplaceAll(raw, []byte(epicOrigin), []byte(s.baseURL(r))))
 }
 
+// OpenIDConfigPath is where Epic publishes its OpenID Connect discovery document.
+const OpenIDConfigPath = "/interconnect-fhir-oauth/oauth2/.well-known/openid-configuration"
+
+// openIDConfiguration serves Epic's captured OpenID configuration with the sandbox's origin.
+func (s *Sandbox) openIDConfiguration(w http.ResponseWriter, r *http.Request) {
+	raw, err := readCapture("openid-configuration-sandbox.json")
+	if err != nil {
+		writeHTMLError(w, http.StatusInternalServerError, "500 - Internal server error.")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(bytes.ReplaceAll(raw, []byte(epicOrigin), []byte(s.baseURL(r))))
+}
+
 // metadata serves {base}/metadata, Epic's captured CapabilityStatement (with the oauth-uris
 // extension pointing at this sandbox), JSON or XML by Accept. No token is needed.
 func (s *Sandbox) metadata(w http.ResponseWriter, r *http.Request) {

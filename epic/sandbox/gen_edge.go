@@ -22,7 +22,7 @@ func (g *gen) addEdgeCases() {
 	dead.given, dead.family, dead.sex = []string{"Harold"}, "Whitaker", "male"
 	dead.birth = fhir.NewDate(1941, time.February, 11)
 	dead.deceased = g.now.AddDate(0, -2, -9).Truncate(time.Hour)
-	dead.hypertension, dead.ckd = true, true
+	dead.hypertension, dead.ckd, dead.smoker = true, true, "current"
 	add(dead, "Deceased two months ago; history ends at death")
 	g.history(dead, dead.deceased.AddDate(-4, 0, 0), dead.deceased, 40, 2)
 

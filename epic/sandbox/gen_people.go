@@ -141,6 +141,12 @@ func (g *gen) patientResource(p *person) fhir.Patient {
 		Gender:    p.sex,
 		BirthDate: p.birth,
 		Address:   []fhir.Address{addr},
+		Contact: []fhir.PatientContact{{
+			Relationship: []fhir.CodeableConcept{{Coding: []fhir.Coding{{System: "http://terminology.hl7.org/CodeSystem/v2-0131", Code: "C", Display: "Emergency Contact"}}}},
+			Name:         &fhir.HumanName{Use: "usual", Text: g.pick(givenFemale) + " " + p.family},
+			Telecom:      []fhir.ContactPoint{{System: "phone", Value: fmt.Sprintf("469-555-%04d", g.rng.IntN(10000)), Use: "temp"}},
+			Address:      &fhir.Address{Use: "home", Line: p.address.Line, City: p.address.City, District: p.address.District, State: p.address.State, PostalCode: p.address.PostalCode, Country: p.address.Country},
+		}},
 		Communication: []fhir.PatientCommunication{{
 			Language:  fhir.CodeableConcept{Coding: []fhir.Coding{{System: "urn:ietf:bcp:47", Code: p.language, Display: lang}}, Text: lang},
 			Preferred: boolPtr(true),

@@ -42,7 +42,9 @@ func (g *gen) socialHistory(p *person, v *visit) {
 
 	alcohol := base(fhir.CodeableConcept{Text: "Alcohol Use History", Coding: []fhir.Coding{{System: sysLOINC, Code: "11331-6", Display: "History of Alcohol Use"}}})
 	alcohol.ValueCodeableConcept = ptr(fhir.CodeableConcept{Coding: []fhir.Coding{{System: sysSNOMED, Code: "219006", Display: "Current drinker of alcohol (finding)"}}, Text: "Yes"})
+	alcohol.Note = []fhir.Annotation{{Text: g.pick([]string{"Beer or wine on weekend", "1-2 glasses of wine per week", "Social drinker"})}}
 	if g.chance(0.4) {
+		alcohol.Note = []fhir.Annotation{{Text: "Does not drink"}}
 		alcohol.ValueCodeableConcept = ptr(fhir.CodeableConcept{Coding: []fhir.Coding{{System: sysSNOMED, Code: "105542008", Display: "Non-drinker (finding)"}}, Text: "No"})
 	}
 	g.st.addObservation(alcohol, p.id, nil)

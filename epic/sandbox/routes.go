@@ -13,6 +13,7 @@ func (s *Sandbox) Handler() http.Handler {
 	mux.HandleFunc(TokenPath, s.tokenEndpoint)
 	mux.HandleFunc("GET "+FHIRBasePath+"/.well-known/smart-configuration", s.smartConfiguration)
 	mux.HandleFunc("GET "+FHIRBasePath+"/metadata", s.metadata)
+	mux.HandleFunc("GET "+OpenIDConfigPath, s.openIDConfiguration)
 	mux.Handle("GET "+FHIRBasePath+"/{type}", s.requireToken(http.HandlerFunc(s.search)))
 	mux.Handle("POST "+FHIRBasePath+"/{type}/_search", s.requireToken(http.HandlerFunc(s.searchPost)))
 	mux.Handle("GET "+FHIRBasePath+"/{type}/{id}", s.requireToken(http.HandlerFunc(s.read)))
