@@ -86,7 +86,7 @@ func Period(p *fhir.Period, loc *time.Location) string {
 	if p.Start.HasTime() && p.End.HasTime() {
 		s, e := p.Start.Time().In(loc), p.End.Time().In(loc)
 		if s.Year() == e.Year() && s.YearDay() == e.YearDay() {
-			return start + " – " + DateTimeClock(p.End, loc)
+			return s.Format(layoutDay+" "+layoutTime) + " – " + DateTimeClock(p.End, loc)
 		}
 	}
 	return start + " – " + end

@@ -58,7 +58,7 @@ func Value(v fhir.ObservationValue, loc *time.Location) (value, unit string) {
 	case fhir.ValueKindInteger:
 		return itoa(*v.ValueInteger), ""
 	case fhir.ValueKindRange:
-		return rangeText(v.ValueRange.Low, v.ValueRange.High, ""), ""
+		return rangeText(v.ValueRange.Low, v.ValueRange.High), ""
 	case fhir.ValueKindRatio:
 		return quantityText(v.ValueRatio.Numerator) + " : " + quantityText(v.ValueRatio.Denominator), ""
 	case fhir.ValueKindSampledData:
@@ -162,14 +162,14 @@ func ReferenceRange(rr []fhir.ObservationReferenceRange) string {
 		return ""
 	}
 	r := rr[0]
-	if s := rangeText(r.Low, r.High, ""); s != "" {
+	if s := rangeText(r.Low, r.High); s != "" {
 		return s
 	}
 	return r.Text
 }
 
 // rangeText writes a low/high pair with the unit once when both ends share it.
-func rangeText(low, high *fhir.Quantity, _ string) string {
+func rangeText(low, high *fhir.Quantity) string {
 	lv, lu := Quantity(low)
 	hv, hu := Quantity(high)
 	switch {

@@ -1,0 +1,83 @@
+package present
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/chartside/chartside/epic/fhir"
+	"github.com/chartside/chartside/views"
+)
+
+func patientFrom(t *testing.T, js string) fhir.Patient {
+	t.Helper()
+	var p fhir.Patient
+	if err := json.Unmarshal([]byte(js), &p); err != nil {
+		t.Fatalf("decode patient: %v", err)
+	}
+	return p
+}
+
+func TestBanner(t *testing.T) {
+	now := time.Date(2026, 4, 28, 3, 0, 0, 0, time.UTC) // still Apr 27 in Chicago
+	chi := chicago(t)
+	tests := []struct {
+		name string
+		js   string
+		want views.Banner
+	}{
+		{
+			name: "nothing recorded",
+			js:   `{}`,
+			want: views.Banner{Name: "Not recorded", MRN: "Not recorded", BirthDate: "Not recorded", Sex: "Not recorded",
+				Phone: "Not recorded", Language: "Not recorded", PCP: "Not recorded"},
+		},
+		{
+			name: "age uses the clinic's today",
+			js: `{"name":[{"family":"Doe","given":["Jane","Q"]}],"identifier":[{"system":"urn:mrn","value":"X1"},{"system":"urn:other","value":"Z9"}],
+				"birthDate":"2000-04-28","gender":"unknown","telecom":[{"system":"phone","value":"555","rank":2},{"system":"phone","value":"777","use":"home","rank":1}]}`,
+			want: views.Banner{Name: "Jane Q Doe", MRN: "X1", BirthDate: "Apr 28, 2000", Age: "25 y", Sex: "Unknown",
+				OtherIDs: []views.IDRow{{Label: "urn:other", Value: "Z9"}},
+				Phone:    "777 (home)", Language: "Not recorded", PCP: "Not recorded"},
+		},
+		{
+			name: "deceased with date: age at death",
+			js:   `{"name":[{"text":"A B"}],"birthDate":"1950-06-01","deceasedDateTime":"2020-05-31"}`,
+			want: views.Banner{Name: "A B", MRN: "Not recorded", BirthDate: "Jun 1, 1950", Age: "69 y", Sex: "Not recorded",
+				Deceased: true, DeceasedDate: "May 31, 2020", Phone: "Not recorded", Language: "Not recorded", PCP: "Not recorded"},
+		},
+		{
+			name: "deceased without date: no age",
+			js:   `{"name":[{"text":"A B"}],"birthDate":"1950","deceasedBoolean":true}`,
+			want: views.Banner{Name: "A B", MRN: "Not recorded", BirthDate: "1950", Sex: "Not recorded",
+				Deceased: true, Phone: "Not recorded", Language: "Not recorded", PCP: "Not recorded"},
+		},
+		{
+			name: "address from parts, ended address skipped, preferred language",
+			js: `{"address":[{"use":"home","line":["1 Old Rd"],"period":{"end":"2020-01-01"}},{"use":"work","line":["2 New St"],"city":"Austin","state":"TX","postalCode":"78701"}],
+				"communication":[{"language":{"text":"English"}},{"language":{"text":"Spanish"},"preferred":true}]}`,
+			want: views.Banner{Name: "Not recorded", MRN: "Not recorded", BirthDate: "Not recorded", Sex: "Not recorded",
+				Address: []string{"2 New St", "Austin TX 78701"}, Phone: "Not recorded", Language: "Spanish", PCP: "Not recorded"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Banner(patientFrom(t, tt.js), "urn:mrn", now, chi)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMatch(t *testing.T) {
+	p := patientFrom(t, `{"id":"abc","name":[{"use":"official","text":"<script>x</script>"}],"birthDate":"1970-03","gender":"male",
+		"identifier":[{"type":{"text":"MRN"},"value":"42"},{"type":{"text":"CEID"},"value":"C1"}]}`)
+	got := Match(p, "MRN")
+	want := views.MatchRow{Choice: "abc", Name: "<script>x</script>", BirthDate: "Mar 1970", Sex: "Male",
+		Identifiers: []views.IDRow{{Label: "MRN", Value: "42"}, {Label: "CEID", Value: "C1"}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+}

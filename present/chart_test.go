@@ -1,0 +1,206 @@
+package present
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chartside/chartside/epic/fhir"
+	"github.com/chartside/chartside/views"
+)
+
+func glucose(t *testing.T, when, value, unit, interp string) fhir.Observation {
+	t.Helper()
+	js := `{"status":"final","code":{"coding":[{"system":"http://loinc.org","code":"2345-7"}],"text":"Glucose"},
+		"effectiveDateTime":"` + when + `","valueQuantity":{"value":` + value + `,"unit":"` + unit + `"},
+		"referenceRange":[{"low":{"value":70,"unit":"mg/dL"},"high":{"value":100,"unit":"mg/dL"}}]`
+	if interp != "" {
+		js += `,"interpretation":[{"text":"` + interp + `"}]`
+	}
+	return obsFrom(t, js+"}")
+}
+
+func TestTrendChartGeometry(t *testing.T) {
+	obs := []fhir.Observation{
+		glucose(t, "2024-01-03T10:00:00Z", "150", "mg/dL", "H"), // newest
+		glucose(t, "2024-01-01T10:00:00Z", "70", "mg/dL", ""),   // oldest
+		glucose(t, "2024-01-02T10:00:00Z", "90", "mg/dL", "N"),
+	}
+	c, note := TrendChart(obs, "Glucose", "mg/dL", time.UTC)
+	if note != "" || c.Empty != "" {
+		t.Fatalf("note %q empty %q, want a drawn chart", note, c.Empty)
+	}
+	if len(c.Points) != 3 {
+		t.Fatalf("points = %d, want 3", len(c.Points))
+	}
+	// Oldest at the left edge, newest at the right edge, time in between proportional.
+	if c.Points[0].X != c.PlotLeft || c.Points[2].X != c.PlotRight {
+		t.Errorf("x of first/last = %v/%v, want %v/%v", c.Points[0].X, c.Points[2].X, c.PlotLeft, c.PlotRight)
+	}
+	if mid := (c.PlotLeft + c.PlotRight) / 2; c.Points[1].X != mid {
+		t.Errorf("x of middle point = %v, want %v", c.Points[1].X, mid)
+	}
+	// Higher values are higher on screen (smaller y), all inside the plot.
+	if !(c.Points[2].Y < c.Points[1].Y && c.Points[1].Y < c.Points[0].Y) {
+		t.Errorf("y not ordered by value: %v %v %v", c.Points[0].Y, c.Points[1].Y, c.Points[2].Y)
+	}
+	for _, p := range c.Points {
+		if p.Y < c.PlotTop || p.Y > c.PlotBottom {
+			t.Errorf("point outside the plot: %+v", p)
+		}
+	}
+	// Abnormal marked by shape and label; normal not.
+	if !c.Points[2].Abnormal || c.Points[2].Marker != "H" || c.Points[1].Abnormal || c.Points[0].Abnormal {
+		t.Errorf("abnormal marking = %+v", c.Points)
+	}
+	if !strings.Contains(c.Points[2].Title, "150 mg/dL on Jan 3, 2024 10:00, High") {
+		t.Errorf("point title = %q", c.Points[2].Title)
+	}
+	// The band spans 70..100: its bottom is the y of the 70 point.
+	if c.Band == nil {
+		t.Fatal("no reference band")
+	}
+	if got := c.Band.Y + c.Band.H; abs(got-c.Points[0].Y) > 0.11 {
+		t.Errorf("band bottom %v, want y(70) = %v", got, c.Points[0].Y)
+	}
+	if c.Band.Label != "Reference range 70–100 mg/dL" {
+		t.Errorf("band label = %q", c.Band.Label)
+	}
+	if !strings.HasPrefix(c.Path, "M") || strings.Count(c.Path, "L") != 2 {
+		t.Errorf("path = %q", c.Path)
+	}
+	if len(c.YTicks) < 3 || len(c.XTicks) != 5 {
+		t.Errorf("ticks y=%d x=%d", len(c.YTicks), len(c.XTicks))
+	}
+	for _, tk := range c.YTicks {
+		if tk.Pos < c.PlotTop-0.1 || tk.Pos > c.PlotBottom+0.1 {
+			t.Errorf("y tick outside the plot: %+v", tk)
+		}
+	}
+}
+
+func abs(f float64) float64 {
+	if f < 0 {
+		return -f
+	}
+	return f
+}
+
+func TestTrendChartNeverMixesUnits(t *testing.T) {
+	obs := []fhir.Observation{
+		glucose(t, "2024-01-03T10:00:00Z", "8.3", "mmol/L", ""),
+		glucose(t, "2024-01-02T10:00:00Z", "150", "mg/dL", ""),
+		obsFrom(t, `{"code":{"text":"Glucose"},"effectiveDateTime":"2024-01-01T10:00:00Z","valueQuantity":{"value":5,"comparator":"<","unit":"mmol/L"}}`),
+	}
+	c, note := TrendChart(obs, "Glucose", "mmol/L", time.UTC)
+	if len(c.Points) != 1 || c.Path != "" {
+		t.Errorf("points %d path %q: only the one plain mmol/L value may be drawn", len(c.Points), c.Path)
+	}
+	if !strings.HasPrefix(note, "2 results listed below are not drawn") {
+		t.Errorf("note = %q", note)
+	}
+	if c.Band != nil {
+		t.Errorf("band in mg/dL drawn on a mmol/L chart: %+v", c.Band)
+	}
+	empty, _ := TrendChart(nil, "Glucose", "mg/dL", time.UTC)
+	if empty.Empty == "" || len(empty.Points) != 0 {
+		t.Errorf("empty chart = %+v", empty)
+	}
+}
+
+func TestAnalyte(t *testing.T) {
+	now := time.Date(2024, 7, 1, 0, 0, 0, 0, time.UTC)
+	obs := []fhir.Observation{
+		glucose(t, "2024-06-20T10:00:00Z", "150", "mg/dL", "H"),
+		glucose(t, "2024-03-01T10:00:00Z", "90", "mg/dL", ""),
+		glucose(t, "2022-01-01T10:00:00Z", "95", "mg/dL", ""),
+		obsFrom(t, `{"code":{"coding":[{"system":"http://loinc.org","code":"777-3"}],"text":"Platelets"},"effectiveDateTime":"2024-06-20T10:00:00Z","valueQuantity":{"value":300}}`),
+	}
+	tests := []struct {
+		rng  Range
+		want int
+	}{{Range1M, 1}, {Range6M, 2}, {Range1Y, 2}, {RangeAll, 3}}
+	for _, tt := range tests {
+		t.Run(string(tt.rng), func(t *testing.T) {
+			a := Analyte(obs, "http://loinc.org|2345-7", tt.rng, now, time.UTC, testLinks())
+			if len(a.Table.Rows) != tt.want || len(a.Chart.Points) != tt.want {
+				t.Errorf("rows %d points %d, want %d", len(a.Table.Rows), len(a.Chart.Points), tt.want)
+			}
+			if a.Name != "Glucose" || a.Unit != "mg/dL" {
+				t.Errorf("name/unit = %q/%q", a.Name, a.Unit)
+			}
+			var current []string
+			for _, p := range a.Presets {
+				if p.Current {
+					current = append(current, p.Label)
+				}
+			}
+			if len(a.Presets) != 4 || len(current) != 1 || current[0] != tt.rng.Label() {
+				t.Errorf("presets = %+v", a.Presets)
+			}
+			if want := "/analyte?code=http://loinc.org|2345-7&range=" + string(tt.rng); a.Presets[indexOf(tt.rng)].URL != want {
+				t.Errorf("preset URL = %q, want %q", a.Presets[indexOf(tt.rng)].URL, want)
+			}
+		})
+	}
+}
+
+func indexOf(r Range) int {
+	for i, x := range Ranges() {
+		if x == r {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestParseRange(t *testing.T) {
+	tests := []struct {
+		in     string
+		want   Range
+		wantOK bool
+	}{{"", Range1Y, true}, {"1m", Range1M, true}, {"all", RangeAll, true}, {"2y", Range1Y, false}}
+	for _, tt := range tests {
+		got, ok := ParseRange(tt.in, Range1Y)
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("ParseRange(%q) = %q %v, want %q %v", tt.in, got, ok, tt.want, tt.wantOK)
+		}
+	}
+}
+
+func TestLabMatrix(t *testing.T) {
+	obs := []fhir.Observation{
+		glucose(t, "2024-01-02T15:00:00Z", "150", "mg/dL", "HH"),
+		glucose(t, "2024-01-02T20:00:00Z", "140", "mg/dL", "H"),
+		glucose(t, "2024-01-01T10:00:00Z", "90", "mg/dL", ""),
+		glucose(t, "2023-12-31T10:00:00Z", "8", "mmol/L", ""),
+		obsFrom(t, `{"code":{"coding":[{"system":"http://loinc.org","code":"777-3"}],"text":"Platelets"},"effectiveDateTime":"2024-01-01","valueQuantity":{"value":300,"unit":"10*3/uL"}}`),
+	}
+	m := LabMatrix(obs, time.UTC, testLinks())
+	if want := []string{"Jan 2, 2024", "Jan 1, 2024", "Dec 31, 2023"}; strings.Join(m.Dates, "|") != strings.Join(want, "|") {
+		t.Errorf("dates = %q, want %q", m.Dates, want)
+	}
+	if len(m.Rows) != 2 || m.Rows[0].Name != "Glucose" || m.Rows[1].Name != "Platelets" {
+		t.Fatalf("rows = %+v", m.Rows)
+	}
+	g := m.Rows[0]
+	if g.Unit != "mg/dL" || g.Range != "70–100 mg/dL" || g.AnalyteURL == "" {
+		t.Errorf("glucose row = %+v", g)
+	}
+	want := []views.MatrixCell{
+		{Value: "140; 150", Flag: views.Flag{Text: "Critical high", Level: views.FlagCritical, Icon: "‼"}},
+		{Value: "90"},
+		{Value: "8 mmol/L"}, // another unit is spelled out, never merged silently
+	}
+	for i, c := range g.Cells {
+		if c != want[i] {
+			t.Errorf("glucose cell %d = %+v, want %+v", i, c, want[i])
+		}
+	}
+	if p := m.Rows[1].Cells; p[0].Value != "" || p[1].Value != "300" || p[2].Value != "" {
+		t.Errorf("platelet cells = %+v", p)
+	}
+	if empty := LabMatrix(nil, time.UTC, Links{}); len(empty.Rows) != 0 || empty.Empty == "" {
+		t.Errorf("empty matrix = %+v", empty)
+	}
+}

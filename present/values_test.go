@@ -1,0 +1,183 @@
+package present
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/chartside/chartside/epic/fhir"
+	"github.com/chartside/chartside/views"
+)
+
+// obsFrom decodes an Observation written as JSON, so tests use the wire form Epic sends.
+func obsFrom(t *testing.T, js string) fhir.Observation {
+	t.Helper()
+	var o fhir.Observation
+	if err := json.Unmarshal([]byte(js), &o); err != nil {
+		t.Fatalf("decode observation: %v", err)
+	}
+	return o
+}
+
+func TestObservationValue(t *testing.T) {
+	tests := []struct {
+		name      string
+		js        string
+		wantValue string
+		wantUnit  string
+	}{
+		{"trailing zeros kept", `{"valueQuantity":{"value":7.20,"unit":"%"}}`, "7.20", "%"},
+		{"comparator kept", `{"valueQuantity":{"value":5,"comparator":"<","unit":"mg/L"}}`, "<5", "mg/L"},
+		{"unit from code when unit absent", `{"valueQuantity":{"value":1.0,"code":"mmol/L","system":"http://unitsofmeasure.org"}}`, "1.0", "mmol/L"},
+		{"no unit", `{"valueQuantity":{"value":5.1}}`, "5.1", ""},
+		{"exponent as sent", `{"valueQuantity":{"value":1e3,"unit":"/uL"}}`, "1e3", "/uL"},
+		{"string", `{"valueString":"Positive for <b>x</b>"}`, "Positive for <b>x</b>", ""},
+		{"coded text", `{"valueCodeableConcept":{"text":"Never smoker","coding":[{"code":"266919005"}]}}`, "Never smoker", ""},
+		{"coded display", `{"valueCodeableConcept":{"coding":[{"code":"LA6576-8","display":"Positive"}]}}`, "Positive", ""},
+		{"coded code only", `{"valueCodeableConcept":{"coding":[{"code":"POS"}]}}`, "POS", ""},
+		{"boolean true", `{"valueBoolean":true}`, "Yes", ""},
+		{"boolean false", `{"valueBoolean":false}`, "No", ""},
+		{"integer", `{"valueInteger":0}`, "0", ""},
+		{"range", `{"valueRange":{"low":{"value":2,"unit":"h"},"high":{"value":4,"unit":"h"}}}`, "2–4 h", ""},
+		{"ratio", `{"valueRatio":{"numerator":{"value":1},"denominator":{"value":128}}}`, "1 : 128", ""},
+		{"time", `{"valueTime":"07:30:00"}`, "07:30:00", ""},
+		{"dateTime partial", `{"valueDateTime":"1970-03"}`, "Mar 1970", ""},
+		{"period", `{"valuePeriod":{"start":"2020","end":"2021"}}`, "2020 – 2021", ""},
+		{"data absent with reason", `{"dataAbsentReason":{"text":"Patient refused"}}`, "Not recorded: Patient refused", ""},
+		{"data absent coded", `{"dataAbsentReason":{"coding":[{"code":"asked-declined","display":"Asked But Declined"}]}}`, "Not recorded: Asked But Declined", ""},
+		{"nothing", `{}`, "Not recorded", ""},
+		{"blood pressure", `{"component":[
+			{"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":{"value":120,"unit":"mm[Hg]"}},
+			{"code":{"coding":[{"system":"http://loinc.org","code":"8462-4"}]},"valueQuantity":{"value":80,"unit":"mm[Hg]"}}]}`, "120/80", "mm[Hg]"},
+		{"blood pressure diastolic first", `{"component":[
+			{"code":{"coding":[{"code":"8462-4"}]},"valueQuantity":{"value":80,"unit":"mmHg"}},
+			{"code":{"coding":[{"code":"8480-6"}]},"valueQuantity":{"value":120,"unit":"mmHg"}}]}`, "120/80", "mmHg"},
+		{"blood pressure missing diastolic", `{"component":[
+			{"code":{"coding":[{"code":"8480-6"}]},"valueQuantity":{"value":120,"unit":"mm[Hg]"}}]}`, "120/(diastolic not recorded)", "mm[Hg]"},
+		{"blood pressure absent", `{"component":[
+			{"code":{"coding":[{"code":"8480-6"}]},"dataAbsentReason":{"text":"Unable"}},
+			{"code":{"coding":[{"code":"8462-4"}]},"dataAbsentReason":{"text":"Unable"}}]}`, "Not recorded: Unable", ""},
+		{"blood pressure mixed units", `{"component":[
+			{"code":{"coding":[{"code":"8480-6"}]},"valueQuantity":{"value":16,"unit":"kPa"}},
+			{"code":{"coding":[{"code":"8462-4"}]},"valueQuantity":{"value":80,"unit":"mm[Hg]"}}]}`, "16 kPa/80 mm[Hg]", ""},
+		{"other components joined", `{"component":[
+			{"code":{"text":"Packs/day"},"valueQuantity":{"value":0.5}},
+			{"code":{"text":"Years"},"valueInteger":10}]}`, "Packs/day: 0.5; Years: 10", ""},
+	}
+	loc := chicago(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			gotV, gotU := ObservationValue(obsFrom(t, tt.js), loc)
+			if gotV != tt.wantValue || gotU != tt.wantUnit {
+				t.Errorf("got (%q, %q), want (%q, %q)", gotV, gotU, tt.wantValue, tt.wantUnit)
+			}
+		})
+	}
+}
+
+func TestReferenceRange(t *testing.T) {
+	tests := []struct {
+		name string
+		js   string
+		want string
+	}{
+		{"low and high", `{"referenceRange":[{"low":{"value":3.5,"unit":"mmol/L"},"high":{"value":5.0,"unit":"mmol/L"},"text":"3.5 - 5.0"}]}`, "3.5–5.0 mmol/L"},
+		{"low only", `{"referenceRange":[{"low":{"value":60,"unit":"mL/min"}}]}`, "≥ 60 mL/min"},
+		{"high only", `{"referenceRange":[{"high":{"value":200,"unit":"mg/dL"}}]}`, "≤ 200 mg/dL"},
+		{"text only", `{"referenceRange":[{"text":"Negative"}]}`, "Negative"},
+		{"none", `{}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ReferenceRange(obsFrom(t, tt.js).ReferenceRange); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestInterpretation(t *testing.T) {
+	const v3 = `"system":"http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"`
+	tests := []struct {
+		name      string
+		js        string
+		wantText  string
+		wantLevel views.FlagLevel
+		wantIcon  string
+	}{
+		{"none", `{}`, "", views.FlagNone, ""},
+		{"v3 H", `{"interpretation":[{"coding":[{` + v3 + `,"code":"H"}]}]}`, "High", views.FlagHigh, "▲"},
+		{"v3 L", `{"interpretation":[{"coding":[{` + v3 + `,"code":"L"}]}]}`, "Low", views.FlagLow, "▼"},
+		{"v3 HH", `{"interpretation":[{"coding":[{` + v3 + `,"code":"HH"}]}]}`, "Critical high", views.FlagCritical, "‼"},
+		{"v3 LL", `{"interpretation":[{"coding":[{` + v3 + `,"code":"LL"}]}]}`, "Critical low", views.FlagCritical, "‼"},
+		{"v3 AA", `{"interpretation":[{"coding":[{` + v3 + `,"code":"AA"}]}]}`, "Critical abnormal", views.FlagCritical, "‼"},
+		{"v3 A", `{"interpretation":[{"coding":[{` + v3 + `,"code":"A"}]}]}`, "Abnormal", views.FlagAbnormal, "◆"},
+		{"v3 N", `{"interpretation":[{"coding":[{` + v3 + `,"code":"N"}]}]}`, "Normal", views.FlagNormal, ""},
+		{"v2 H", `{"interpretation":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0078","code":"H"}]}]}`, "High", views.FlagHigh, "▲"},
+		{"bare text H", `{"interpretation":[{"text":"H"}]}`, "High", views.FlagHigh, "▲"},
+		{"Epic (NONE) as given", `{"interpretation":[{"text":"(NONE)"}]}`, "(NONE)", views.FlagUnknown, "?"},
+		{"unknown v3 code as given", `{"interpretation":[{"coding":[{` + v3 + `,"code":"HU","display":"Significantly high"}]}]}`, "Significantly high", views.FlagUnknown, "?"},
+		{"known code in a foreign system is not trusted", `{"interpretation":[{"coding":[{"system":"urn:oid:1.2.3","code":"N","display":"Nope"}]}]}`, "Nope", views.FlagUnknown, "?"},
+		{"code only unknown", `{"interpretation":[{"coding":[{"code":"XYZ"}]}]}`, "XYZ", views.FlagUnknown, "?"},
+		{"most serious wins", `{"interpretation":[{"coding":[{` + v3 + `,"code":"H"}]},{"coding":[{` + v3 + `,"code":"HH"}]}]}`, "Critical high", views.FlagCritical, "‼"},
+		{"unknown beats normal", `{"interpretation":[{"coding":[{` + v3 + `,"code":"N"}]},{"text":"Weird"}]}`, "Weird", views.FlagUnknown, "?"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Interpretation(obsFrom(t, tt.js).Interpretation)
+			if got.Text != tt.wantText || got.Level != tt.wantLevel || got.Icon != tt.wantIcon {
+				t.Errorf("got %+v, want {%q %q %q}", got, tt.wantText, tt.wantLevel, tt.wantIcon)
+			}
+		})
+	}
+}
+
+func TestObservationRowStatusAndComponentsFlag(t *testing.T) {
+	loc := chicago(t)
+	tests := []struct {
+		name        string
+		js          string
+		wantStatus  string
+		wantNotable bool
+		wantLevel   views.FlagLevel
+	}{
+		{"final", `{"status":"final","valueInteger":1}`, "final", false, views.FlagNone},
+		{"preliminary shown", `{"status":"preliminary","valueInteger":1}`, "preliminary", true, views.FlagNone},
+		{"amended shown", `{"status":"amended","valueInteger":1}`, "amended", true, views.FlagNone},
+		{"entered in error shown", `{"status":"entered-in-error","valueInteger":1}`, "entered-in-error", true, views.FlagNone},
+		{"cancelled shown", `{"status":"cancelled"}`, "cancelled", true, views.FlagNone},
+		{"BP flag from component", `{"status":"final","component":[
+			{"code":{"coding":[{"code":"8480-6"}]},"valueQuantity":{"value":190,"unit":"mm[Hg]"},"interpretation":[{"text":"H"}]},
+			{"code":{"coding":[{"code":"8462-4"}]},"valueQuantity":{"value":80,"unit":"mm[Hg]"}}]}`, "final", false, views.FlagHigh},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ObservationRow(obsFrom(t, tt.js), loc, Links{})
+			if r.Status != tt.wantStatus || r.StatusNotable != tt.wantNotable || r.Flag.Level != tt.wantLevel {
+				t.Errorf("got status %q notable %v flag %q", r.Status, r.StatusNotable, r.Flag.Level)
+			}
+		})
+	}
+}
+
+func TestObservationRowsKeepEveryRowNewestFirst(t *testing.T) {
+	obs := []fhir.Observation{
+		obsFrom(t, `{"code":{"text":"old"},"effectiveDateTime":"2020-01-01T10:00:00Z","valueInteger":1}`),
+		obsFrom(t, `{"code":{"text":"undated"},"valueInteger":2}`),
+		obsFrom(t, `{"code":{"text":"new"},"effectiveDateTime":"2024-01-01","valueInteger":3}`),
+		obsFrom(t, `{"code":{"text":"error"},"status":"entered-in-error","effectiveDateTime":"2022-01-01T10:00:00Z","valueInteger":4}`),
+	}
+	rows := ObservationRows(obs, chicago(t), Links{})
+	var got []string
+	for _, r := range rows {
+		got = append(got, r.Name+"@"+r.When)
+	}
+	want := []string{"new@Jan 1, 2024", "error@Jan 1, 2022 04:00 CST", "old@Jan 1, 2020 04:00 CST", "undated@Not recorded"}
+	if len(got) != len(want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("row %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+}
