@@ -2,10 +2,13 @@ package epic
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -36,7 +39,11 @@ func (c *Client) Check(ctx context.Context, w io.Writer) error {
 	k := c.signingKey()
 	fmt.Fprintf(w, "ok   key: %d configured; signing with %s kid=%s\n", len(c.cfg.Keys), k.Alg(), k.KID())
 	if c.cfg.JWKSURL != "" {
-		fmt.Fprintf(w, "     jku: %s (register this JWK Set URL with Epic)\n", c.cfg.JWKSURL)
+		if step("jwks", c.checkJWKS(ctx, k.KID()),
+			"serve /.well-known/jwks.json at EPIC_JWKS_URL, reachable by Epic over TLS without authentication",
+			"make sure the published set holds the signing key (the newest configured key)") {
+			fmt.Fprintf(w, "ok   jwks: %s publishes the signing key (register this JWK Set URL with Epic)\n", c.cfg.JWKSURL)
+		}
 	} else {
 		fmt.Fprintf(w, "     no JWK Set URL configured: Epic now requires one for backend apps (set EPIC_JWKS_URL)\n")
 	}
@@ -83,6 +90,39 @@ func (c *Client) Check(ctx context.Context, w io.Writer) error {
 		return first
 	}
 	fmt.Fprintf(w, "ok   search: Patient?identifier=%s|… accepted (%d warnings)\n", url.QueryEscape(c.cfg.MRNSystem), len(res.Warnings))
+	if first != nil {
+		fmt.Fprintln(w, "some checks failed")
+		return first
+	}
 	fmt.Fprintln(w, "all checks passed")
+	return nil
+}
+
+// checkJWKS fetches the configured JWK Set URL (as Epic will) and looks for the signing kid.
+func (c *Client) checkJWKS(ctx context.Context, kid string) error {
+	r, aerr := c.send(ctx, OpJWKS, func(ctx context.Context) (*http.Request, error) {
+		return http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.JWKSURL, nil)
+	})
+	if aerr != nil {
+		return aerr.err
+	}
+	if r.status != http.StatusOK {
+		return fmt.Errorf("GET returned %d", r.status)
+	}
+	var set struct {
+		Keys []struct {
+			Kid string `json:"kid"`
+		} `json:"keys"`
+	}
+	if err := json.Unmarshal(r.body, &set); err != nil {
+		return fmt.Errorf("not a JWK Set: %w", err)
+	}
+	kids := make([]string, 0, len(set.Keys))
+	for _, k := range set.Keys {
+		kids = append(kids, k.Kid)
+	}
+	if !slices.Contains(kids, kid) {
+		return fmt.Errorf("signing key kid=%s is not in the published set (%d keys)", kid, len(kids))
+	}
 	return nil
 }

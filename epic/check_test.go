@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -96,6 +97,39 @@ func TestNewRejectsBadConfig(t *testing.T) {
 			_, err := New(cfg)
 			if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want ErrConfig naming %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestCheckJWKS(t *testing.T) {
+	signing, err := sharedKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := GenerateECKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		published []*Key
+		want      string
+		wantErr   bool
+	}{
+		{"published", []*Key{other, signing}, "ok   jwks: ", false},
+		{"signing key missing", []*Key{other}, "FAIL jwks: ", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(JWKSHandler(tt.published))
+			defer srv.Close()
+			env := newEnv(t, func(c *Config) { c.JWKSURL = srv.URL + "/.well-known/jwks.json" })
+			env.epic.setFHIR(okPatientSearch(t))
+			var out bytes.Buffer
+			err := env.client.Check(context.Background(), &out)
+			if (err != nil) != tt.wantErr || !strings.Contains(out.String(), tt.want) {
+				t.Errorf("err = %v, output:\n%s\nwant %q", err, out.String(), tt.want)
 			}
 		})
 	}

@@ -7,7 +7,8 @@ import "time"
 type Hooks struct {
 	// Request is called once per upstream HTTP attempt (retries count separately) and once for
 	// each request refused by the open circuit breaker. op is one of "token", "discovery",
-	// "patient.search", "patient.read", "encounter.search", "observation.search"; outcome is one
+	// "patient.search", "patient.read", "encounter.search", "observation.search" (and "jwks" from
+	// Check); outcome is one
 	// of "ok", "error", "not_found", "unauthorized", "forbidden", "rate_limited", "timeout",
 	// "canceled", "bad_response", "circuit_open".
 	Request func(op, outcome string, d time.Duration)
@@ -23,6 +24,7 @@ const (
 	OpPatientRead       = "patient.read"
 	OpEncounterSearch   = "encounter.search"
 	OpObservationSearch = "observation.search"
+	OpJWKS              = "jwks"
 )
 
 const (
