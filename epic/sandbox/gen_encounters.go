@@ -157,6 +157,9 @@ func (g *gen) history(p *person, since, until time.Time, gapDays float64, labsEv
 		switch v.kind {
 		case visitOffice, visitCardio:
 			v.start = day.Add(time.Duration(8*60+g.rng.IntN(9*60)) * time.Minute)
+			if v.start.Add(2 * time.Hour).After(until) {
+				v.start = v.start.AddDate(0, 0, -1) // today's clinic hours are not over yet
+			}
 			v.end = v.start.Add(30 * time.Minute)
 		case visitED:
 			v.start = t
