@@ -2,9 +2,12 @@ package handlers
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/chartside/chartside/views"
 )
 
 // Routes returns Chartside's whole URL surface. Every route belongs to exactly one group:
@@ -32,26 +35,38 @@ func (s *Server) Routes() *echo.Echo {
 	e.GET("/static/*", s.staticFile)
 	e.HEAD("/static/*", s.staticFile)
 
-	// Forms are small; anything bigger is not a clinician typing.
-	app := e.Group("", middleware.BodyLimit("64K"))
-	_ = app
-
-	// staff: patient lookup and the chart. Every response is no-store (securityHeaders) and every
-	// look at patient data is audited by the handler before it is shown.
+	// Routes with a session. Middleware is attached per route (not with e.Group("")), because an
+	// empty-prefix group would also wrap every unmatched URL. Order matters: the session is loaded
+	// first; requireUser runs before the CSRF check, so a form posted after the session expired
+	// leads to the sign-in page instead of a 403. Forms are small; anything bigger is not a
+	// clinician typing.
 	if s.sessions != nil {
-		staff := app.Group("", s.sessions.Middleware(), s.sessions.CSRF())
-		staff.GET("/", s.lookupPage)
-		staff.POST("/lookup", s.lookupPost)
-		staff.POST("/lookup/choose", s.lookupChoose)
-		staff.GET("/chart/:h", s.chartPage)
-		staff.GET("/chart/:h/print", s.chartPrint)
-		staff.GET("/chart/:h/vitals-strip", s.vitalsStrip)
-		staff.GET("/chart/:h/encounters", s.encounters)
-		staff.GET("/chart/:h/encounters/:encounterID", s.encounterDetail)
-		staff.GET("/chart/:h/vitals", s.vitalsTable)
-		staff.GET("/chart/:h/labs", s.labs)
-		staff.GET("/chart/:h/analyte", s.analyte)
-		staff.GET("/chart/:h/social", s.social)
+		session := []echo.MiddlewareFunc{middleware.BodyLimit("64K"), s.sessions.Middleware()}
+		public := slices.Concat(session, []echo.MiddlewareFunc{s.sessions.CSRF()})
+		staff := slices.Concat(session, []echo.MiddlewareFunc{s.requireUser, s.sessions.CSRF()})
+		admin := slices.Concat(staff, []echo.MiddlewareFunc{s.requireAdmin})
+		_ = admin
+
+		// public: sign-in and sign-out
+		e.GET(views.SignInURL, s.signInPage, public...)
+		e.POST(views.SignInURL, s.signInPost, public...)
+		e.POST(views.SignOutURL, s.signOutPost, public...)
+
+		// staff: patient lookup and the chart. Every response is no-store (securityHeaders) and every
+		// look at patient data is audited by the handler before it is shown.
+		e.POST(views.KeepAliveURL, s.keepAlivePost, staff...)
+		e.GET("/", s.lookupPage, staff...)
+		e.POST("/lookup", s.lookupPost, staff...)
+		e.POST("/lookup/choose", s.lookupChoose, staff...)
+		e.GET("/chart/:h", s.chartPage, staff...)
+		e.GET("/chart/:h/print", s.chartPrint, staff...)
+		e.GET("/chart/:h/vitals-strip", s.vitalsStrip, staff...)
+		e.GET("/chart/:h/encounters", s.encounters, staff...)
+		e.GET("/chart/:h/encounters/:encounterID", s.encounterDetail, staff...)
+		e.GET("/chart/:h/vitals", s.vitalsTable, staff...)
+		e.GET("/chart/:h/labs", s.labs, staff...)
+		e.GET("/chart/:h/analyte", s.analyte, staff...)
+		e.GET("/chart/:h/social", s.social, staff...)
 	}
 
 	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })

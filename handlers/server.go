@@ -56,6 +56,8 @@ type Deps struct {
 	Patients Patients
 	// Audit records every access to patient data; handlers fail closed when it fails.
 	Audit Auditor
+	// Staff checks sign-in attempts (*staff.Store).
+	Staff Authenticator
 }
 
 // Server holds the dependencies every handler method uses.
@@ -69,6 +71,7 @@ type Server struct {
 	sessions *sessions.Manager
 	patients Patients
 	audit    Auditor
+	staff    Authenticator
 	validate *validator.Validate
 	charts   *chartCache
 }
@@ -85,6 +88,7 @@ func NewServer(d Deps) *Server {
 		sessions: d.Sessions,
 		patients: d.Patients,
 		audit:    d.Audit,
+		staff:    d.Staff,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -1,0 +1,152 @@
+// Chartside session courtesy for shared workstations. External file: the Content-Security-Policy
+// forbids inline scripts and eval. The server enforces the idle timeout whatever this script does;
+// this only warns before it happens and clears the screen when it does.
+//
+// Two jobs, each switched on by markup the server rendered:
+//   - #kiosk-warning (signed-in pages in kiosk mode): count down the idle timeout, show the warning
+//     in its last WarnSeconds with "Stay signed in", then sign out and leave for the sign-in page.
+//   - form[data-stale-after-seconds] (the sign-in page): the form's CSRF token lives in an anonymous
+//     session with the same idle timeout; reload the page rather than submit a token that died.
+(function () {
+  "use strict";
+
+  var SIGNIN_URL = "/signin";
+  var SIGNOUT_URL = "/signout";
+  var KEEPALIVE_URL = "/session/keepalive";
+  // Sign out a little before the server would: the sign-out request must still find the session
+  // (its CSRF token, and who to record the timeout against in the audit trail).
+  var MARGIN_SECONDS = 3;
+
+  function csrfToken() {
+    var input = document.querySelector('input[name="csrf_token"]');
+    if (input && input.value) return input.value;
+    try {
+      var h = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+      return h["X-CSRF-Token"] || "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  // A page restored from the back-forward cache was not re-checked by the server; after a sign-out
+  // it must not show patient data again, so ask the server (which redirects when signed out).
+  window.addEventListener("pageshow", function (e) {
+    if (e.persisted) window.location.reload();
+  });
+
+  // ---- Sign-in page: never submit a stale form ---------------------------------------------------
+  var signinForm = document.querySelector("form[data-stale-after-seconds]");
+  if (signinForm) {
+    var staleAfter = parseInt(signinForm.getAttribute("data-stale-after-seconds"), 10);
+    var loadedAt = Date.now();
+    var stale = function () {
+      return staleAfter > 0 && Date.now() - loadedAt > staleAfter * 1000;
+    };
+    var refresh = function (e) {
+      if (!stale()) return;
+      if (e) e.preventDefault();
+      window.location.replace(window.location.href);
+    };
+    signinForm.addEventListener("focusin", refresh);
+    signinForm.addEventListener("submit", refresh);
+  }
+
+  // ---- Kiosk countdown ---------------------------------------------------------------------------
+  var warning = document.getElementById("kiosk-warning");
+  if (!warning) return;
+  var idleSeconds = parseInt(warning.getAttribute("data-idle-seconds"), 10);
+  var warnSeconds = parseInt(warning.getAttribute("data-warn-seconds"), 10) || 30;
+  if (!(idleSeconds > 0)) return;
+  var countdown = document.getElementById("kiosk-countdown");
+  var stay = document.getElementById("kiosk-stay");
+  var deadline = 0;
+  var timer = 0;
+  var leaving = false;
+
+  // Every request that reaches the server pushes its idle deadline back, so the countdown restarts.
+  function restart() {
+    deadline = Date.now() + idleSeconds * 1000;
+    if (!warning.hidden) warning.hidden = true;
+  }
+
+  function clearScreen() {
+    // Patient data must not stay visible while the sign-out request is in flight.
+    var main = document.getElementById("main");
+    if (main) main.replaceChildren();
+    warning.hidden = true;
+    document.title = "Signing out · Chartside";
+  }
+
+  function signOut(reason) {
+    if (leaving) return;
+    leaving = true;
+    window.clearInterval(timer);
+    clearScreen();
+    var token = csrfToken();
+    var body = new URLSearchParams();
+    body.set("csrf_token", token);
+    body.set("reason", reason);
+    var leave = function () {
+      // replace(), not assign(): the patient page's history entry is overwritten, so Back does not
+      // lead to it.
+      window.location.replace(SIGNIN_URL);
+    };
+    window
+      .fetch(SIGNOUT_URL, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        redirect: "manual",
+        headers: { "X-CSRF-Token": token },
+      })
+      .then(leave, leave);
+  }
+
+  function tick() {
+    var left = Math.ceil((deadline - Date.now()) / 1000) - MARGIN_SECONDS;
+    if (left <= 0) {
+      signOut("timeout");
+      return;
+    }
+    if (left <= warnSeconds) {
+      countdown.textContent = String(left);
+      if (warning.hidden) {
+        warning.hidden = false;
+        stay.focus();
+      }
+    } else if (!warning.hidden) {
+      warning.hidden = true;
+    }
+  }
+
+  stay.addEventListener("click", function () {
+    window
+      .fetch(KEEPALIVE_URL, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrfToken() },
+      })
+      .then(function (r) {
+        if (r.ok) restart();
+        else window.location.replace(SIGNIN_URL); // already expired on the server
+      }, function () {
+        // Server unreachable: keep counting; the server decides when it is back.
+      });
+  });
+
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var xhr = e.detail && e.detail.xhr;
+    if (xhr && xhr.status > 0) restart();
+  });
+
+  // The visible Sign out control goes through the same path, so its history entry is replaced too.
+  document.querySelectorAll('form[action="' + SIGNOUT_URL + '"]').forEach(function (f) {
+    f.addEventListener("submit", function (e) {
+      e.preventDefault();
+      signOut("signout");
+    });
+  });
+
+  restart();
+  timer = window.setInterval(tick, 1000);
+})();
