@@ -6,11 +6,30 @@ import (
 	"github.com/chartside/chartside/views"
 )
 
-// page builds the shell's view model for the current request: sandbox banner, and (once sessions are
-// wired) the signed-in user, CSRF token and kiosk countdown.
+// kioskWarnSeconds is how long before the idle timeout the kiosk countdown appears.
+const kioskWarnSeconds = 30
+
+// page builds the shell's view model for the current request: sandbox banner, the signed-in user
+// with the Sign out control, the CSRF token htmx sends, and the kiosk countdown's timing.
 func (s *Server) page(c echo.Context, title string) views.Page {
-	return views.Page{
+	p := views.Page{
 		Title:   title,
 		Sandbox: s.settings.Sandbox,
 	}
+	if s.sessions == nil {
+		return p
+	}
+	ctx := c.Request().Context()
+	if u, ok := s.sessions.User(ctx); ok {
+		p.User = &views.User{Username: u.Username, IsAdmin: u.Role == "admin"}
+		p.CSRFToken = s.sessions.CSRFToken(ctx)
+	}
+	if s.settings.Kiosk {
+		p.Kiosk = views.Kiosk{
+			Enabled:     true,
+			IdleSeconds: int(s.sessions.IdleTimeout().Seconds()),
+			WarnSeconds: kioskWarnSeconds,
+		}
+	}
+	return p
 }
