@@ -178,10 +178,6 @@ func decodeFHIR(op string, r reply, wantType string, v any) error {
 	}
 	if head.ResourceType == "OperationOutcome" && wantType != "OperationOutcome" {
 		// A 2xx carrying only an OperationOutcome is a failure report, not data.
-		e := statusError(op, r)
-		if fe, ok := e.(*FHIRError); ok && fe.kind == ErrBadResponse {
-			return e
-		}
 		var oo fhir.OperationOutcome
 		_ = json.Unmarshal(r.body, &oo)
 		return &FHIRError{Status: r.status, Op: op, kind: ErrUpstream, Outcome: outcomeSummary(oo.Issue), Issues: oo.Issue}

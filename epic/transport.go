@@ -41,6 +41,8 @@ func (c *Client) send(ctx context.Context, op string, newReq func(context.Contex
 		outcome = aerr.outcome
 	} else if r.status < 200 || r.status > 299 {
 		_, outcome = kindForStatus(r.status)
+	} else if isMarkup(r.body) {
+		outcome = outcomeBadResponse // Epic's XML or a proxy's HTML page, with a 200
 	}
 	c.cfg.Hooks.request(op, outcome, time.Since(start))
 	return r, aerr
