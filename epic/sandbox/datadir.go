@@ -10,4 +10,3 @@ type LoadReport struct {
 	Skipped  map[string]int // reason → count
 }
 
-// loadDataDir is implemented in synthea.go.
