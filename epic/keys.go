@@ -161,22 +161,21 @@ func (k *Key) Alg() string { return k.alg }
 func (k *Key) Public() crypto.PublicKey { return k.signer.Public() }
 
 // PEM encodes the private key as PKCS#8 PEM. Write it only to a file with 0600 permissions.
-func (k *Key) PEM() []byte {
+func (k *Key) PEM() ([]byte, error) {
 	der, err := x509.MarshalPKCS8PrivateKey(k.signer)
 	if err != nil {
-		// Only RSA and P-384 keys are ever constructed, and both always marshal.
-		panic("epic: marshal private key: " + err.Error())
+		return nil, fmt.Errorf("epic: encode private key: %w", err)
 	}
-	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
 }
 
 // PublicPEM encodes the public key as PKIX PEM ("PUBLIC KEY"), the form Epic's guide exports.
-func (k *Key) PublicPEM() []byte {
+func (k *Key) PublicPEM() ([]byte, error) {
 	der, err := x509.MarshalPKIXPublicKey(k.signer.Public())
 	if err != nil {
-		panic("epic: marshal public key: " + err.Error())
+		return nil, fmt.Errorf("epic: encode public key: %w", err)
 	}
-	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
 }
 
 // String never prints key material.

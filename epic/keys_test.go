@@ -52,7 +52,11 @@ func TestLoadKeysFromOpenSSL(t *testing.T) {
 			t.Errorf("key %d kid = %q", i, k.KID())
 		}
 		// PEM round trip keeps the key.
-		back, err := ParseKey(k.PEM())
+		pemBytes, err := k.PEM()
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseKey(pemBytes)
 		if err != nil || back.KID() != k.KID() {
 			t.Errorf("key %d PEM round trip: %v", i, err)
 		}
@@ -113,7 +117,8 @@ func TestGenerateKeys(t *testing.T) {
 	if k.Alg() != "ES384" || strings.Contains(k.String(), "PRIVATE") {
 		t.Errorf("EC key = %s", k)
 	}
-	if !strings.HasPrefix(string(k.PublicPEM()), "-----BEGIN PUBLIC KEY-----") {
+	pub, err := k.PublicPEM()
+	if err != nil || !strings.HasPrefix(string(pub), "-----BEGIN PUBLIC KEY-----") {
 		t.Error("PublicPEM is not a PUBLIC KEY block")
 	}
 }
