@@ -42,7 +42,9 @@ func (s *Server) recordAccess(c echo.Context, a access, outcome string) error {
 		Detail:     a.Detail,
 	}
 	if err := s.audit.Record(context.WithoutCancel(ctx), e); err != nil {
-		return fmt.Errorf("%w: %w", errAuditUnavailable, err)
+		// %v, not %w: the cause (a timeout, a closed database) must not be mistaken for an Epic failure
+		// by the error handler; the log line still carries its text.
+		return fmt.Errorf("%w: %v", errAuditUnavailable, err)
 	}
 	return nil
 }
