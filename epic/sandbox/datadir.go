@@ -9,4 +9,3 @@ type LoadReport struct {
 	Mapped   map[string]int // resource type → count served
 	Skipped  map[string]int // reason → count
 }
-
