@@ -1,0 +1,397 @@
+package views
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/a-h/templ"
+)
+
+func TestPatientBanner(t *testing.T) {
+	d := doc(t, PatientBanner(fixtureBanner()))
+	tests := []struct{ id, want string }{
+		{"banner-name", evilName},
+		{"banner-mrn", "203713"},
+		{"banner-birthdate", "Sep 12, 1987 (38 y)"},
+		{"banner-age", "(38 y)"},
+		{"banner-sex", "Female"},
+		{"banner-deceased", "Deceased Jan 2, 2026"},
+		{"banner-ids", "CEID: FHRLBVD2TLZS69Z"},
+		{"banner-address", "3268 W Johnson St Apt 117 GARLAND TX 75043"},
+		{"banner-phone", "+1 469-888-8888 (work)"},
+		{"banner-language", "English"},
+		{"banner-pcp", "Not recorded"},
+	}
+	for _, tt := range tests {
+		if got := text(d.Find(tid(tt.id))); got != tt.want {
+			t.Errorf("%s = %q, want %q", tt.id, got, tt.want)
+		}
+	}
+	// The HTML-like name is text: no <img>, no <b> from it anywhere.
+	if n := d.Find("img, b").Length(); n != 0 {
+		t.Errorf("patient name became markup: %d elements", n)
+	}
+	if d.Find(tid("banner-pcp") + " .not-recorded").Length() != 1 {
+		t.Error("Not recorded is not styled as missing")
+	}
+	if d.Find("#" + BannerID).Length() != 1 {
+		t.Error("banner id missing")
+	}
+	alive := fixtureBanner()
+	alive.Deceased, alive.Address, alive.OtherIDs = false, nil, nil
+	d = doc(t, PatientBanner(alive))
+	if d.Find(tid("banner-deceased")).Length() != 0 {
+		t.Error("deceased tag shown for a living patient")
+	}
+	if got := text(d.Find(tid("banner-address"))); got != NotRecorded {
+		t.Errorf("empty address = %q", got)
+	}
+}
+
+func TestVitalsStrip(t *testing.T) {
+	d := doc(t, VitalsStripFragment(fixtureStrip()))
+	checkStrictCSP(t, d)
+	tiles := d.Find(tid("vital-tile"))
+	if tiles.Length() != 3 {
+		t.Fatalf("tiles = %d, want 3", tiles.Length())
+	}
+	bp := tiles.Eq(0)
+	if got := text(bp.Find(tid("vital-value"))); got != "182/96 mm[Hg]" {
+		t.Errorf("BP value = %q", got)
+	}
+	if got := text(bp.Find(tid("flag"))); got != "▲ High" {
+		t.Errorf("BP flag = %q (words and icon)", got)
+	}
+	if lvl, _ := bp.Find(tid("flag")).Attr("data-level"); lvl != "high" {
+		t.Errorf("BP flag level = %q", lvl)
+	}
+	if href, _ := bp.Find(tid("analyte-link")).Attr("hx-get"); !strings.Contains(href, "85354-9") {
+		t.Errorf("BP trend link = %q", href)
+	}
+	if got := text(tiles.Eq(1).Find(tid("vital-status"))); got != "preliminary" {
+		t.Errorf("pulse status = %q", got)
+	}
+	if got := text(tiles.Eq(2).Find(tid("vital-value"))); got != NotRecorded {
+		t.Errorf("SpO2 = %q", got)
+	}
+	if got := text(d.Find(tid("vitals-stale"))); got != "Vitals are 3 days old" {
+		t.Errorf("stale notice = %q", got)
+	}
+	sec := d.Find("#" + VitalsStripID)
+	if got := text(sec.Find(tid("as-of"))); got != "as of 10:42" {
+		t.Errorf("as of = %q", got)
+	}
+	if u, _ := sec.Find(tid("refresh")).Attr("hx-get"); u != "/chart/h1/section-vitals-strip?refresh=1" {
+		t.Errorf("refresh hx-get = %q", u)
+	}
+	if tg, _ := sec.Find(tid("refresh")).Attr("hx-target"); tg != "#"+VitalsStripID {
+		t.Errorf("refresh target = %q", tg)
+	}
+}
+
+func TestSectionFailureAndWarnings(t *testing.T) {
+	s := fixtureStrip()
+	s.Warnings = []Alert{{Level: AlertWarning, Title: "Some results are not shown", Detail: "Check Epic."}}
+	d := doc(t, VitalsStripFragment(s))
+	if got := text(d.Find(tid("section-warning"))); got != "Some results are not shownCheck Epic." {
+		t.Errorf("warning = %q", got)
+	}
+	s.Failure = &Alert{Level: AlertError, Title: "Epic did not answer.", Detail: "Try again in a minute."}
+	d = doc(t, VitalsStripFragment(s))
+	if d.Find(tid("vital-tile")).Length() != 0 {
+		t.Error("failed section still shows content")
+	}
+	if got := text(d.Find(tid("alert-error"))); got != "Epic did not answer.Try again in a minute." {
+		t.Errorf("failure alert = %q", got)
+	}
+	retry := d.Find(tid("retry"))
+	if u, _ := retry.Attr("hx-get"); u != s.URL {
+		t.Errorf("retry hx-get = %q, want %q", u, s.URL)
+	}
+	if sw, _ := retry.Attr("hx-swap"); sw != "outerHTML" {
+		t.Errorf("retry swap = %q", sw)
+	}
+	if d.Find("#"+VitalsStripID).Length() != 1 {
+		t.Error("failed section lost its id: htmx could not swap it in place")
+	}
+}
+
+func TestTimeline(t *testing.T) {
+	d := doc(t, TimelineFragment(fixtureTimeline()))
+	checkStrictCSP(t, d)
+	groups := d.Find(tid("month-group"))
+	if groups.Length() != 2 || text(groups.Eq(0).Find("h3")) != "June 2023" {
+		t.Fatalf("groups = %d, first %q", groups.Length(), text(groups.Eq(0).Find("h3")))
+	}
+	first := d.Find(tid("encounter")).First()
+	for id, want := range map[string]string{
+		"encounter-when":      "Jun 6, 2023 11:20 – 12:35 CDT",
+		"encounter-type":      "Surgery",
+		"encounter-class":     "Surgery Log",
+		"encounter-status":    "unknown",
+		"encounter-location":  "Location: EMH Operating Room",
+		"encounter-clinician": "Clinician: Physician Family Medicine, MD",
+	} {
+		if got := text(first.Find(tid(id))); got != want {
+			t.Errorf("%s = %q, want %q", id, got, want)
+		}
+	}
+	if !first.Find(tid("encounter-status")).HasClass("tag") {
+		t.Error("notable status not shown as a tag")
+	}
+	exp := first.Find(tid("encounter-expand"))
+	if u, _ := exp.Attr("hx-get"); u != "/chart/h1/encounters/a" {
+		t.Errorf("expand hx-get = %q", u)
+	}
+	if tg, _ := exp.Attr("hx-target"); tg != "#enc-a-detail" || d.Find("#enc-a-detail").Length() != 1 {
+		t.Errorf("expand target %q must exist in the page", tg)
+	}
+	// The encounter without a detail URL has no expand control; its HTML-like type is text.
+	third := d.Find(tid("encounter")).Eq(2)
+	if third.Find(tid("encounter-expand")).Length() != 0 {
+		t.Error("expand shown without a URL")
+	}
+	if got := text(third.Find(tid("encounter-type"))); got != evilName || d.Find("img").Length() != 0 {
+		t.Errorf("type = %q (must be text)", got)
+	}
+	more := d.Find(tid("load-earlier") + " a")
+	if u, _ := more.Attr("hx-get"); u != "/chart/h1/encounters?before=2022-06-07&more=1" {
+		t.Errorf("load earlier = %q", u)
+	}
+	f := d.Find(tid("timeline-filters"))
+	if sel := f.Find("#filter-class option[selected]"); text(sel) != "Surgery Log" {
+		t.Errorf("selected class = %q", text(sel))
+	}
+	if f.Find(`label[for="filter-class"]`).Length() != 1 || f.Find(`label[for="filter-type"]`).Length() != 1 {
+		t.Error("filter selects lack labels")
+	}
+	if v, _ := f.Find(`input[name="before"]`).Attr("value"); v != "2023-06-07" {
+		t.Errorf("hidden before = %q", v)
+	}
+
+	m := doc(t, TimelineMoreFragment(TimelineMore{Window: "w", Empty: "No encounters in this period."}))
+	if text(m.Find(tid("timeline-empty"))) != "No encounters in this period." || m.Find(tid("load-earlier")).Length() != 0 {
+		t.Error("empty window without a next URL should say so and offer no button")
+	}
+}
+
+func TestObsTable(t *testing.T) {
+	d := doc(t, LabsFragment(fixtureLabs(false)))
+	checkStrictCSP(t, d)
+	table := d.Find(tid("labs-table"))
+	if text(table.Find("caption")) != "Lab results (newest first)" {
+		t.Errorf("caption = %q", text(table.Find("caption")))
+	}
+	if n := table.Find(`thead th[scope="col"]`).Length(); n != 7 {
+		t.Errorf("column headers with scope = %d, want 7", n)
+	}
+	rows := table.Find(tid("obs-row"))
+	if rows.Length() != 5 {
+		t.Fatalf("rows = %d", rows.Length())
+	}
+	k := rows.Eq(0)
+	for id, want := range map[string]string{
+		"obs-name": "Potassium", "obs-value": "6.8", "obs-unit": "mmol/L", "obs-range": "3.5–5.0 mmol/L",
+		"obs-flag": "‼ Critical high", "obs-when": "Apr 24, 2026 16:10 CDT", "obs-status": "final",
+	} {
+		if got := text(k.Find(tid(id))); got != want {
+			t.Errorf("potassium %s = %q, want %q", id, got, want)
+		}
+	}
+	if !k.Find(tid("obs-value")).HasClass("value-critical") {
+		t.Error("critical value does not stand out")
+	}
+	if k.Find(`th[scope="row"]`).Length() != 1 {
+		t.Error("row header missing")
+	}
+	if got := text(rows.Eq(1).Find(tid("obs-value"))); got != "7.20" {
+		t.Errorf("A1C value = %q (digits as sent)", got)
+	}
+	if !rows.Eq(1).Find(tid("obs-status") + " .tag").Is("span") {
+		t.Error("amended status not tagged")
+	}
+	unk := rows.Eq(2).Find(tid("flag"))
+	if lvl, _ := unk.Attr("data-level"); lvl != "unknown" || text(unk) != "? (NONE)" {
+		t.Errorf("unknown flag = %q level %q", text(unk), lvl)
+	}
+	if text(rows.Eq(2).Find(tid("obs-note"))) != "Test Comment" {
+		t.Error("note missing")
+	}
+	if text(rows.Eq(3).Find(tid("obs-value"))) != "<5" || !rows.Eq(3).HasClass("row-error") {
+		t.Errorf("comparator value %q / entered-in-error row class", text(rows.Eq(3).Find(tid("obs-value"))))
+	}
+	if rows.Eq(4).Find(tid("obs-value") + " .not-recorded").Length() != 1 {
+		t.Error("data-absent value not styled as missing")
+	}
+	if cur := d.Find(tid("labs-views") + ` [aria-current="true"]`); text(cur) != "Table" {
+		t.Errorf("current view = %q", text(cur))
+	}
+
+	empty := doc(t, ObsFragment(fixtureSocial()))
+	if text(empty.Find(tid("social-table-empty"))) != "No social history recorded." || empty.Find("table").Length() != 0 {
+		t.Error("empty table should be a message")
+	}
+}
+
+func TestLabMatrix(t *testing.T) {
+	d := doc(t, LabsFragment(fixtureLabs(true)))
+	checkStrictCSP(t, d)
+	m := d.Find(tid("lab-matrix"))
+	if d.Find(tid("labs-table")).Length() != 0 || m.Length() != 1 {
+		t.Fatal("matrix view must show the matrix only")
+	}
+	var dates []string
+	m.Find(tid("matrix-date")).Each(func(_ int, s *goquery.Selection) { dates = append(dates, text(s)) })
+	if strings.Join(dates, "|") != "Apr 24, 2026|Apr 20, 2026" {
+		t.Errorf("dates = %q", dates)
+	}
+	rows := m.Find(tid("matrix-row"))
+	if rows.Length() != 2 {
+		t.Fatalf("rows = %d", rows.Length())
+	}
+	if got := text(rows.Eq(0).Find(tid("matrix-test"))); got != "Potassium (mmol/L) 3.5–5.0 mmol/L" {
+		t.Errorf("test header = %q", got)
+	}
+	c := rows.Eq(0).Find(tid("matrix-cell"))
+	if c.Length() != 2 || text(c.Eq(0)) != "6.8 ‼ Critical high" || text(c.Eq(1)) != "" {
+		t.Errorf("cells = %q, %q", text(c.Eq(0)), text(c.Eq(1)))
+	}
+	if got := text(rows.Eq(1).Find(tid("matrix-test"))); !strings.HasPrefix(got, evilName) || d.Find("img").Length() != 0 {
+		t.Errorf("HTML-like test name = %q", got)
+	}
+}
+
+func TestTrendChart(t *testing.T) {
+	d := doc(t, AnalyteFragment(fixtureAnalyte()))
+	checkStrictCSP(t, d)
+	svg := d.Find(tid("trend-svg"))
+	if vb, _ := svg.Attr("viewBox"); vb != "0 0 720.0 260.0" {
+		t.Errorf("viewBox = %q", vb)
+	}
+	if role, _ := svg.Attr("role"); role != "img" || text(svg.Find("title#trend-title")) != "Glucose trend" {
+		t.Error("chart is not an accessible image with a title")
+	}
+	band := svg.Find(tid("chart-band"))
+	if y, _ := band.Attr("y"); y != "120.0" || text(band.Find("title")) != "Reference range 70–100 mg/dL" {
+		t.Errorf("band y=%q label=%q", y, text(band.Find("title")))
+	}
+	if p, _ := svg.Find(tid("chart-line")).Attr("d"); p != "M64.0 180.0 L380.0 150.0 L696.0 40.0" {
+		t.Errorf("line = %q", p)
+	}
+	pts := svg.Find(tid("chart-point"))
+	if pts.Length() != 3 {
+		t.Fatalf("points = %d", pts.Length())
+	}
+	if pts.Eq(0).Find("circle").Length() != 1 || pts.Eq(2).Find("circle").Length() != 0 {
+		t.Error("normal points are circles, abnormal ones are not")
+	}
+	if ab, _ := pts.Eq(2).Attr("data-abnormal"); ab != "true" || text(pts.Eq(2).Find(tid("chart-marker"))) != "H" {
+		t.Error("abnormal point lacks its shape/label")
+	}
+	if d, _ := pts.Eq(2).Find("path").Attr("d"); d != "M696.0 34.0 L702.0 40.0 L696.0 46.0 L690.0 40.0 Z" {
+		t.Errorf("abnormal marker path = %q", d)
+	}
+	if text(pts.Eq(2).Find("title")) != "150 mg/dL on Jan 3, High" {
+		t.Error("point title missing")
+	}
+	if d.Find(tid("chart-ytick")).Length() != 2 || d.Find(tid("chart-xtick")).Length() != 2 {
+		t.Error("ticks missing")
+	}
+	if !strings.HasPrefix(text(d.Find(tid("chart-note"))), "1 result listed below") {
+		t.Error("chart note missing")
+	}
+	if d.Find(tid("analyte-table")).Length() != 1 {
+		t.Error("analyte table missing")
+	}
+	if cur := d.Find(tid("analyte-presets") + ` [aria-current="true"]`); text(cur) != "All" {
+		t.Errorf("current preset = %q", text(cur))
+	}
+
+	empty := doc(t, TrendChart(SVGChart{Empty: "No numeric results to draw for this period."}))
+	if empty.Find("svg").Length() != 0 || text(empty.Find(tid("trend-empty"))) == "" {
+		t.Error("empty chart should be a message, not an empty SVG")
+	}
+}
+
+func TestChartPage(t *testing.T) {
+	html := renderHTML(t, Chart(fixtureChartPage()))
+	d := doc(t, Chart(fixtureChartPage()))
+	checkStrictCSP(t, d)
+	if text(d.Find(tid("banner-name"))) != evilName || d.Find("img").Length() != 0 {
+		t.Error("banner name not rendered as text")
+	}
+	slots := d.Find(`[hx-trigger="load"]`)
+	if slots.Length() != 5 {
+		t.Fatalf("lazy sections = %d, want 5", slots.Length())
+	}
+	slots.Each(func(_ int, s *goquery.Selection) {
+		u, _ := s.Attr("hx-get")
+		id, _ := s.Attr("id")
+		// Parsers treat <noscript> content as text, so look for the link in it.
+		if ns := s.Find("noscript").Text(); !strings.Contains(ns, `href="`+u+`"`) {
+			t.Errorf("section %s: noscript %q lacks a link to %q", id, ns, u)
+		}
+		if sw, _ := s.Attr("hx-swap"); sw != "outerHTML" {
+			t.Errorf("section %s swap = %q", id, sw)
+		}
+	})
+	if d.Find("#"+AnalyteID).Length() != 1 {
+		t.Error("analyte region missing: analyte links would have no target")
+	}
+	if !strings.Contains(d.Find("noscript").Text(), `href="/chart/h1/print"`) {
+		t.Error("no noscript link to the complete chart")
+	}
+	if hist, _ := d.Find("body").Attr("hx-history"); hist != "false" {
+		t.Error("patient page allows htmx history snapshots")
+	}
+	golden(t, "chart", html)
+}
+
+func TestPrintChart(t *testing.T) {
+	html := renderHTML(t, PrintChart(fixturePrintPage()))
+	d := doc(t, PrintChart(fixturePrintPage()))
+	checkStrictCSP(t, d)
+	for _, id := range []string{VitalsStripID, TimelineID, VitalsTableID, LabsID, SocialID} {
+		if d.Find("#"+id).Length() != 1 {
+			t.Errorf("section %s missing from the complete chart", id)
+		}
+	}
+	if d.Find(`[hx-trigger="load"]`).Length() != 0 {
+		t.Error("print page must not load sections lazily")
+	}
+	if text(d.Find(tid("print-footer"))) != "Printed by nurse1 on Apr 28, 2026 10:42" {
+		t.Errorf("footer = %q", text(d.Find(tid("print-footer"))))
+	}
+	golden(t, "print", html)
+}
+
+func TestSectionPagesContainTheirFragments(t *testing.T) {
+	p, b := fixturePage(), fixtureBanner()
+	b.ChartURL = "/chart/h1"
+	tests := []struct {
+		name string
+		page templ.Component
+		frag string
+	}{
+		{"vitals strip", VitalsStripPage(p, b, fixtureStrip()), "#" + VitalsStripID},
+		{"timeline", TimelinePage(p, b, fixtureTimeline()), "#" + TimelineID},
+		{"vitals", ObsPage(p, b, fixtureVitals()), "#" + VitalsTableID},
+		{"labs", LabsPage(p, b, fixtureLabs(false)), "#" + LabsID},
+		{"analyte", AnalytePage(p, b, fixtureAnalyte()), "#" + AnalyteID},
+		{"encounter", EncounterPage(p, b, EncounterDetail{Section: fixtureSection("encounter", "Encounter"), Row: fixtureTimeline().Groups[0].Entries[0],
+			Details: []IDRow{{Label: "Status", Value: "unknown"}}, Observations: fixtureVitals()}), tid("encounter-detail")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := doc(t, tt.page)
+			checkStrictCSP(t, d)
+			if d.Find(tid("banner")).Length() != 1 || d.Find(tt.frag).Length() != 1 {
+				t.Errorf("page lacks banner or fragment %s", tt.frag)
+			}
+			if href, _ := d.Find(tid("banner-chart-link")).Attr("href"); href != "/chart/h1" {
+				t.Errorf("back-to-chart link = %q", href)
+			}
+		})
+	}
+}
