@@ -32,10 +32,10 @@ func TestPatientBanner(t *testing.T) {
 	if n := d.Find("img, b").Length(); n != 0 {
 		t.Errorf("patient name became markup: %d elements", n)
 	}
-	if d.Find(tid("banner-pcp") + " .not-recorded").Length() != 1 {
+	if d.Find(tid("banner-pcp")+" .not-recorded").Length() != 1 {
 		t.Error("Not recorded is not styled as missing")
 	}
-	if d.Find("#" + BannerID).Length() != 1 {
+	if d.Find("#"+BannerID).Length() != 1 {
 		t.Error("banner id missing")
 	}
 	alive := fixtureBanner()
@@ -221,7 +221,7 @@ func TestObsTable(t *testing.T) {
 	if text(rows.Eq(3).Find(tid("obs-value"))) != "<5" || !rows.Eq(3).HasClass("row-error") {
 		t.Errorf("comparator value %q / entered-in-error row class", text(rows.Eq(3).Find(tid("obs-value"))))
 	}
-	if rows.Eq(4).Find(tid("obs-value") + " .not-recorded").Length() != 1 {
+	if rows.Eq(4).Find(tid("obs-value")+" .not-recorded").Length() != 1 {
 		t.Error("data-absent value not styled as missing")
 	}
 	if cur := d.Find(tid("labs-views") + ` [aria-current="true"]`); text(cur) != "Table" {
