@@ -96,14 +96,14 @@ func (s *Server) chartPrint(c echo.Context) error {
 	id := ref.PatientID
 	var (
 		patient                      fhir.Patient
-		encounters                   epic.Result[fhir.Encounter]
+		encounters                   timelineData
 		vitals, labs, social         epic.Result[fhir.Observation]
 		perr, eerr, verr, lerr, serr error
 	)
 	var g errgroup.Group
 	g.Go(func() error { patient, perr = s.patientFor(c, ref); return nil })
 	g.Go(func() error {
-		encounters, eerr = s.patients.SearchEncounters(ctx, id, encounterWindow(time.Time{}, s.today()))
+		encounters, eerr = s.fetchTimeline(ctx, id, encounterWindow(time.Time{}, s.today()))
 		return nil
 	})
 	obs := func(q epic.ObservationQuery, out *epic.Result[fhir.Observation], errOut *error) func() error {
@@ -130,7 +130,7 @@ func (s *Server) chartPrint(c echo.Context) error {
 		Page:     s.patientPage(c),
 		Banner:   s.banner(patient, ref, false),
 		Strip:    s.vitalsStripView(base, fetched[epic.Result[fhir.Observation]]{val: vitals, at: at, err: verr}),
-		Timeline: s.timelineView(base, encounterParams{}, fetched[epic.Result[fhir.Encounter]]{val: encounters, at: at, err: eerr}),
+		Timeline: s.timelineView(base, encounterParams{}, fetched[timelineData]{val: encounters, at: at, err: eerr}),
 		Vitals:   s.vitalsTableView(base, fetched[epic.Result[fhir.Observation]]{val: vitals, at: at, err: verr}),
 		Labs:     s.labsView(base, labsParams{Range: defaultLabsRange, View: "table"}, fetched[epic.Result[fhir.Observation]]{val: labs, at: at, err: lerr}),
 		Social:   s.socialView(base, fetched[epic.Result[fhir.Observation]]{val: social, at: at, err: serr}),

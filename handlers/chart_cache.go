@@ -56,7 +56,7 @@ type chartEntry struct {
 	created    time.Time
 	audited    bool // the chart view that started it was recorded; only then is it served
 	patient    *pending[fhir.Patient]
-	encounters *pending[epic.Result[fhir.Encounter]]
+	encounters *pending[timelineData]
 	vitals     *pending[epic.Result[fhir.Observation]]
 	labs       *pending[epic.Result[fhir.Observation]]
 	social     *pending[epic.Result[fhir.Observation]]

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -44,6 +45,38 @@ func encounterWindow(before, today time.Time) epic.EncounterQuery {
 	return epic.EncounterQuery{From: before.AddDate(0, -encounterWindowMonths, 0), To: before.AddDate(0, 0, -1)}
 }
 
+// timelineData is one timeline window and whether the record has anything older.
+type timelineData struct {
+	epic.Result[fhir.Encounter]
+	earlier bool
+}
+
+// fetchTimeline searches one window and, at the same time, asks Epic for a single encounter before
+// it, so "Load earlier" is offered only when there is something to load (Epic's Bundle.total
+// cannot be trusted for that). The probe runs in parallel, so it adds a request, not a round trip.
+// A failed probe just leaves the button there.
+func (s *Server) fetchTimeline(ctx context.Context, patientID string, q epic.EncounterQuery) (timelineData, error) {
+	var (
+		out   timelineData
+		probe epic.Result[fhir.Encounter]
+		perr  error
+		wg    sync.WaitGroup
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		probe, perr = s.patients.SearchEncounters(ctx, patientID, epic.EncounterQuery{To: q.From.AddDate(0, 0, -1), Count: 1, MaxPages: 1})
+	}()
+	res, err := s.patients.SearchEncounters(ctx, patientID, q)
+	wg.Wait()
+	if err != nil {
+		return timelineData{}, err
+	}
+	out.Result = res
+	out.earlier = perr != nil || len(probe.Items) > 0
+	return out, nil
+}
+
 // today is the current day in the clinic's zone, at midnight.
 func (s *Server) today() time.Time {
 	n := s.settings.Now().In(s.settings.Location)
@@ -63,8 +96,8 @@ func (s *Server) startChart(c echo.Context, ref sessions.PatientRef) *chartEntry
 			return s.patients.ReadPatient(ctx, id)
 		})
 	}
-	e.encounters = goFetch(s.charts, ctx, func(ctx context.Context) (epic.Result[fhir.Encounter], error) {
-		return s.patients.SearchEncounters(ctx, id, encounterWindow(time.Time{}, s.today()))
+	e.encounters = goFetch(s.charts, ctx, func(ctx context.Context) (timelineData, error) {
+		return s.fetchTimeline(ctx, id, encounterWindow(time.Time{}, s.today()))
 	})
 	e.vitals = goFetch(s.charts, ctx, func(ctx context.Context) (epic.Result[fhir.Observation], error) {
 		return s.patients.SearchObservations(ctx, id, vitalsQuery(now))

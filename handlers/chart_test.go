@@ -107,8 +107,8 @@ func TestChartUpstreamRequests(t *testing.T) {
 	if got := diff("Patient"); got != 0 {
 		t.Errorf("Patient requests for the chart = %d, want 0 (the lookup found the patient)", got)
 	}
-	if got := diff("Encounter"); got != 1 {
-		t.Errorf("Encounter requests = %d, want 1", got)
+	if got := diff("Encounter"); got != 2 {
+		t.Errorf("Encounter requests = %d, want 2 (the window, and the probe for older ones, in parallel)", got)
 	}
 	if got := diff("Observation"); got != 3 {
 		t.Errorf("Observation requests = %d, want 3 (vitals, labs, social history)", got)
@@ -203,7 +203,7 @@ func TestChartSectionContent(t *testing.T) {
 		t.Error("timeline has no encounters")
 	}
 	more, ok := enc.Find(`[data-testid="load-earlier"] a`).Attr("hx-get")
-	if !ok || !strings.Contains(more, "before=") {
+	if !ok || !strings.Contains(more, "before=") || !strings.Contains(more, "more=1") {
 		t.Fatalf("no Load earlier link (got %q)", more)
 	}
 	// Load earlier answers the next window only (it replaces the button), not a whole section.
@@ -211,6 +211,10 @@ func TestChartSectionContent(t *testing.T) {
 	if next.StatusCode != http.StatusOK || strings.Contains(next.body, `data-testid="timeline"`) ||
 		!strings.Contains(next.body, `data-testid="timeline-window"`) {
 		t.Errorf("load earlier: status %d, body:\n%s", next.StatusCode, next.body)
+	}
+	// Without htmx, Load earlier is a page of its own with the full section.
+	if page := b.get(more, nil); page.StatusCode != http.StatusOK || !strings.Contains(page.body, `data-testid="timeline"`) {
+		t.Errorf("load earlier without htmx: status %d", page.StatusCode)
 	}
 	if b.get(chart+"/labs", hx).doc(t).Find(`[data-testid="labs-table-empty"]`).Length() != 1 {
 		t.Error("labs of the last year: want the empty message (Camila's labs are older)")
@@ -404,5 +408,42 @@ func TestChartPrintAndRefreshAudit(t *testing.T) {
 	want := []string{"lookup/shown/", "print/shown/complete chart", "refresh/shown/social history", "chart_view/shown/social history"}
 	if strings.Join(got, " | ") != strings.Join(want, " | ") {
 		t.Errorf("audit =\n%v\nwant\n%v", got, want)
+	}
+}
+
+func TestTimelineLoadEarlierOnlyWhenThereIsMore(t *testing.T) {
+	env := newChartEnv(t, chartEnvOptions{})
+	b := env.signIn()
+	hx := map[string]string{"HX-Request": "true"}
+	none := b.openChart("400002") // no encounters at all
+	b.get(none, nil)
+	doc := b.get(none+"/encounters", hx).doc(t)
+	if doc.Find(`[data-testid="load-earlier"]`).Length() != 0 {
+		t.Error("Load earlier offered for a patient without encounters")
+	}
+	if doc.Find(`[data-testid="timeline-empty"]`).Length() != 1 {
+		t.Error("no empty message for a patient without encounters")
+	}
+
+	// Follow Load earlier through a long history until it stops.
+	long := b.openChart("400003")
+	b.get(long, nil)
+	doc = b.get(long+"/encounters", hx).doc(t)
+	seen := doc.Find(`[data-testid="encounter"]`).Length()
+	windows := 0
+	for {
+		next, ok := doc.Find(`[data-testid="load-earlier"] a`).Attr("hx-get")
+		if !ok {
+			break
+		}
+		windows++
+		if windows > 60 {
+			t.Fatal("Load earlier never stops")
+		}
+		doc = b.get(next, hx).doc(t)
+		seen += doc.Find(`[data-testid="encounter"]`).Length()
+	}
+	if windows < 2 || seen < 100 {
+		t.Errorf("long history: %d windows, %d encounters; want several windows and hundreds of encounters", windows, seen)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/chartside/chartside/epic"
-	"github.com/chartside/chartside/epic/fhir"
 	"github.com/chartside/chartside/present"
 	"github.com/chartside/chartside/views"
 )
@@ -139,13 +138,18 @@ func (s *Server) encounterPage(p encounterParams) (epic.EncounterQuery, encounte
 	return q, next
 }
 
-func (s *Server) timelineView(base string, p encounterParams, f fetched[epic.Result[fhir.Encounter]]) views.Timeline {
+func (s *Server) timelineView(base string, p encounterParams, f fetched[timelineData]) views.Timeline {
 	path := base + "/encounters"
 	q, next := s.encounterPage(p)
 	var t views.Timeline
 	if f.err == nil {
 		t = present.Timeline(f.val.Items, s.settings.Location, present.EncounterFilter{Class: p.Class, Type: p.Type}, chartLinks(base))
-		t.LoadEarlierURL = withQuery(path, next.query())
+		if f.val.earlier {
+			// more=1: the answer replaces the button with the next window only (see encounters).
+			more := next.query()
+			more.Set("more", "1")
+			t.LoadEarlierURL = withQuery(path, more)
+		}
 	}
 	t.Window = s.windowLabel(q)
 	t.Filters.Action = path
@@ -157,13 +161,15 @@ func (s *Server) timelineView(base string, p encounterParams, f fetched[epic.Res
 }
 
 // timelineMoreView is one more window for "Load earlier".
-func (s *Server) timelineMoreView(base string, p encounterParams, f fetched[epic.Result[fhir.Encounter]]) views.TimelineMore {
+func (s *Server) timelineMoreView(base string, p encounterParams, f fetched[timelineData]) views.TimelineMore {
 	t := s.timelineView(base, p, f)
 	m := views.TimelineMore{Window: t.Window, Groups: t.Groups, Empty: t.Empty, LoadEarlierURL: t.LoadEarlierURL}
 	if f.err != nil {
 		// The button stays, so the user can try the same window again.
 		m.Empty = upstreamAlert(f.err).Title + ". Try again."
-		m.LoadEarlierURL = withQuery(base+"/encounters", p.query())
+		again := p.query()
+		again.Set("more", "1")
+		m.LoadEarlierURL = withQuery(base+"/encounters", again)
 	}
 	return m
 }

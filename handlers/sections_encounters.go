@@ -21,11 +21,11 @@ import (
 // to Epic).
 const maxFilterLen = 200
 
-// encounters handles GET /chart/:h/encounters?before=YYYY-MM-DD&class=…&type=…: the timeline, one
+// encounters handles GET /chart/:h/encounters?before=YYYY-MM-DD&class=…&type=…[&more=1]: the timeline, one
 // date window at a time (the 12 months before `before`; the first window is open-ended so planned
-// visits show too), newest first, grouped by month, filtered by class/type. For htmx, a request
-// with `before` is "Load earlier": it answers only the next window and a new button, which replace
-// the old button in place. The first window comes from the chart page's prefetch.
+// visits show too), newest first, grouped by month, filtered by class/type. For htmx, more=1 is
+// "Load earlier": it answers only the next window and a new button (offered only when Epic has
+// older encounters), which replace the old button in place. The first window comes from the chart page's prefetch.
 func (s *Server) encounters(c echo.Context) error {
 	ref, err := s.patientRef(c)
 	if err != nil {
@@ -46,9 +46,9 @@ func (s *Server) encounters(c echo.Context) error {
 	q, _ := s.encounterPage(p)
 	// Filters apply to the fetched window, so a filtered first window is the prefetched data too.
 	f := fetchOrPrefetched(s, c, ref, !isRefresh(c) && p.Before.IsZero(),
-		func(e *chartEntry) *pending[epic.Result[fhir.Encounter]] { return e.encounters },
-		func(ctx context.Context) (epic.Result[fhir.Encounter], error) {
-			return s.patients.SearchEncounters(ctx, ref.PatientID, q)
+		func(e *chartEntry) *pending[timelineData] { return e.encounters },
+		func(ctx context.Context) (timelineData, error) {
+			return s.fetchTimeline(ctx, ref.PatientID, q)
 		})
 	base := chartURL(ref.Handle)
 	detail := "encounters"
@@ -58,9 +58,9 @@ func (s *Server) encounters(c echo.Context) error {
 	a := access{Action: audit.ActionChartView, Detail: detail}
 	t := s.timelineView(base, p, f)
 	fragment := templ.Component(views.TimelineFragment(t))
-	if !p.Before.IsZero() && c.Request().Header.Get("HX-Target") == "" {
-		// "Load earlier" targets the button (hx-target="closest …" sends no HX-Target id): answer
-		// the next window only.
+	if c.QueryParam("more") == "1" {
+		// "Load earlier" replaces its own button: answer the next window only. Without htmx the
+		// same URL is a full page with that window.
 		fragment = views.TimelineMoreFragment(s.timelineMoreView(base, p, f))
 	}
 	return s.serveSection(c, ref, a, f.covered, f.err, fragment,
