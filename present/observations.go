@@ -43,13 +43,21 @@ func HasAnalyteCode(c fhir.CodeableConcept, code string) bool {
 func sortNewestFirst(obs []fhir.Observation) []fhir.Observation {
 	out := append([]fhir.Observation(nil), obs...)
 	sort.SliceStable(out, func(i, j int) bool {
-		ei, ej := out[i].Effective(), out[j].Effective()
+		ei, ej := when(out[i]), when(out[j])
 		if ei.IsZero() != ej.IsZero() {
 			return !ei.IsZero()
 		}
 		return ej.Before(ei)
 	})
 	return out
+}
+
+// when is the time an observation is shown and ordered by: effective, else issued.
+func when(o fhir.Observation) fhir.DateTime {
+	if e := o.Effective(); !e.IsZero() {
+		return e
+	}
+	return o.Issued
 }
 
 // notableStatus reports statuses a clinician must notice: anything but final.
@@ -69,17 +77,15 @@ func ObservationRow(o fhir.Observation, loc *time.Location, links Links) views.O
 			}
 		}
 	}
-	when := DateTime(o.Effective(), loc)
-	if when == "" {
-		when = DateTime(o.Issued, loc)
-	}
+	at := DateTime(when(o), loc)
 	row := views.ObsRow{
 		Name:          orNotRecorded(o.Code.Label()),
 		Value:         v,
 		Unit:          u,
+		Detail:        ObservationDetail(o, loc),
 		Range:         ReferenceRange(o.ReferenceRange),
 		Flag:          flag,
-		When:          orNotRecorded(when),
+		When:          orNotRecorded(at),
 		Status:        o.Status,
 		StatusNotable: notableStatus(o.Status),
 		AnalyteURL:    links.analyte(AnalyteCode(o.Code), ""),

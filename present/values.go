@@ -97,17 +97,33 @@ func ObservationValue(o fhir.Observation, loc *time.Location) (value, unit strin
 		return v, u
 	}
 	if len(o.Component) > 0 {
-		parts := make([]string, 0, len(o.Component))
-		for _, c := range o.Component {
-			v, u := componentValue(c, loc)
-			if u != "" {
-				v += " " + u
-			}
-			parts = append(parts, c.Code.Label()+": "+v)
-		}
-		return strings.Join(parts, "; "), ""
+		return ComponentsText(o.Component, loc), ""
 	}
 	return views.NotRecorded, ""
+}
+
+// ComponentsText writes components as "Label: value unit; ..." (e.g. a smoking history's type
+// and pack-years).
+func ComponentsText(cs []fhir.ObservationComponent, loc *time.Location) string {
+	parts := make([]string, 0, len(cs))
+	for _, c := range cs {
+		v, u := componentValue(c, loc)
+		if u != "" {
+			v += " " + u
+		}
+		parts = append(parts, orNotRecorded(c.Code.Label())+": "+v)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// ObservationDetail is what the value does not already show: the components of an observation
+// that also has its own value (Epic's smoking history: "Former" plus type, pack-years, packs/day),
+// so they are never silently dropped. "" otherwise.
+func ObservationDetail(o fhir.Observation, loc *time.Location) string {
+	if o.Kind() == fhir.ValueKindNone || len(o.Component) == 0 {
+		return ""
+	}
+	return ComponentsText(o.Component, loc)
 }
 
 func componentValue(c fhir.ObservationComponent, loc *time.Location) (string, string) {

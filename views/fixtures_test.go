@@ -62,7 +62,7 @@ func fixtureRows() []ObsRow {
 		{Name: "Hemoglobin A1C", Value: "7.20", Unit: "%", When: "Apr 20, 2026 09:00 CDT", Status: "amended", StatusNotable: true},
 		{Name: "Genotype:", Value: "Genotype Value", Flag: Flag{Text: "(NONE)", Level: FlagUnknown, Icon: "?"}, When: "Mar 21, 2023 16:42 CDT", Status: "final", Note: "Test Comment"},
 		{Name: "CRP", Value: "<5", Unit: "mg/L", Range: "≤ 10 mg/L", Flag: Flag{Text: "Normal", Level: FlagNormal}, When: "Mar 1, 2023", Status: "entered-in-error", StatusNotable: true},
-		{Name: "Smoking", Value: "Not recorded: Patient refused", When: "Mar 1, 2023", Status: "final"},
+		{Name: "Smoking", Value: "Not recorded: Patient refused", Detail: "Type: Cigarettes", When: "Mar 1, 2023", Status: "final"},
 	}
 }
 
