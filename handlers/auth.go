@@ -163,13 +163,19 @@ func (s *Server) signInView(c echo.Context, next string) views.SignInView {
 	v := views.SignInView{
 		Page: p,
 		Next: next,
-		// A 15 s margin: the page reloads itself before its anonymous session can idle out.
-		StaleAfterSeconds: max(int((s.sessions.IdleTimeout()-15*time.Second)/time.Second), 1),
+		StaleAfterSeconds: staleAfterSeconds(s.sessions.IdleTimeout()),
 	}
 	if s.settings.Sandbox {
 		v.Demo, v.DemoUsername, v.DemoPassword = true, staff.DemoUsername, staff.DemoPassword
 	}
 	return v
+}
+
+// staleAfterSeconds is when the sign-in page reloads itself rather than submit a form whose
+// anonymous session may have idled out: 15 s before the idle timeout, or half-way for very short
+// timeouts.
+func staleAfterSeconds(idle time.Duration) int {
+	return max(int((idle-min(15*time.Second, idle/2))/time.Second), 1)
 }
 
 // validateSignIn returns field messages for an empty or oversized field, or nil when the form is

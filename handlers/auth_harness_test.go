@@ -67,6 +67,9 @@ type authOptions struct {
 	sandbox bool
 	kiosk   bool
 	idle    time.Duration
+	// realClock makes the session manager use the wall clock, for the real-browser test where
+	// JavaScript timers run in real time.
+	realClock bool
 }
 
 // cheapHash keeps argon2id fast in tests; production uses staff.DefaultHashParams.
@@ -96,7 +99,11 @@ func newAuthEnv(t *testing.T, opt authOptions) *authEnv {
 		t.Fatal(err)
 	}
 	log := audit.New(d, nil)
-	mgr := sessions.New(sessions.NewSQLStore(d), sessions.Options{IdleTimeout: opt.idle, Kiosk: opt.kiosk, Now: clock.Now})
+	sessOpts := sessions.Options{IdleTimeout: opt.idle, Kiosk: opt.kiosk, Now: clock.Now}
+	if opt.realClock {
+		sessOpts.Now = nil
+	}
+	mgr := sessions.New(sessions.NewSQLStore(d), sessOpts)
 	srv := handlers.NewServer(handlers.Deps{
 		Logger:   slog.New(slog.DiscardHandler),
 		Static:   static.FS(),

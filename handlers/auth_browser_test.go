@@ -1,0 +1,130 @@
+package handlers_test
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestKioskInBrowser drives kiosk.js in a real (headless) Chromium: the countdown appears, the page
+// signs itself out and lands on the sign-in page, the screen is cleared, and Back does not return
+// to a signed-in page. Skipped with -short or when no Chromium is installed.
+func TestKioskInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real browser")
+	}
+	chrome := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			chrome = p
+			break
+		}
+	}
+	if chrome == "" {
+		t.Skip("no Chromium on PATH")
+	}
+
+	tests := []struct {
+		name      string
+		idle      time.Duration
+		act       func(ctx context.Context) error // what the user does once signed in
+		wantAudit string
+	}{
+		{
+			// kiosk.js signs out MARGIN (3 s) before the idle timeout; with 12 s the warning is
+			// visible from the first tick and the sign-out follows about 9 s later. (The sign-in
+			// page goes stale after 6 s, plenty for the typing below.)
+			name: "idle countdown",
+			idle: 12 * time.Second,
+			act: func(ctx context.Context) error {
+				if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#kiosk-warning`))); err != nil {
+					return err
+				}
+				n, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#kiosk-countdown`)))
+				if err != nil {
+					return err
+				}
+				if secs, err := strconv.Atoi(strings.TrimSpace(n)); err != nil || secs < 1 || secs > 30 {
+					return fmt.Errorf("countdown shows %q, want 1-30 seconds", n)
+				}
+				return nil
+			},
+			wantAudit: "timeout/ok/" + authClinician,
+		},
+		{
+			name: "sign out button",
+			idle: 10 * time.Minute,
+			act: func(ctx context.Context) error {
+				return chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="signout"]`)))
+			},
+			wantAudit: "signout/ok/" + authClinician,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := newAuthEnv(t, authOptions{kiosk: true, idle: tt.idle, realClock: true})
+			opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
+				chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.Headless)
+			actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+			defer cancelAlloc()
+			ctx, cancel := chromedp.NewContext(actx)
+			defer cancel()
+			ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+			defer cancelTimeout()
+
+			err := chromedp.Do(ctx,
+				chromedp.Navigate(env.app.URL+"/signin"),
+				chromedp.WaitVisible(chromedp.CSS(`#username`)),
+				chromedp.SendKeys(chromedp.CSS(`#username`), authClinician),
+				chromedp.SendKeys(chromedp.CSS(`#password`), authPassword),
+				chromedp.Click(chromedp.CSS(`[data-testid="signin-submit"]`)),
+				chromedp.WaitVisible(chromedp.CSS(`[data-testid="signed-in-user"]`)),
+			)
+			if err != nil {
+				t.Fatalf("sign in in the browser: %v", err)
+			}
+			if err := tt.act(ctx); err != nil {
+				t.Fatalf("act: %v", err)
+			}
+			if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`[data-testid="signin-form"]`))); err != nil {
+				t.Fatalf("waiting for the sign-in page: %v", err)
+			}
+			path, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))
+			if err != nil {
+				t.Fatalf("waiting for the sign-in page: %v", err)
+			}
+			if path != "/signin" {
+				t.Errorf("after sign-out the browser is on %q, want /signin", path)
+			}
+			// Back must not show a signed-in page: its history entry was replaced, and anything
+			// earlier is no-store and re-checked by the server.
+			err = chromedp.Do(ctx,
+				chromedp.NavigateBack(),
+				chromedp.Sleep(300*time.Millisecond), // let a bfcache restore's pageshow reload run
+				chromedp.WaitReady(chromedp.CSS(`body`)),
+			)
+			if err != nil {
+				t.Fatalf("back: %v", err)
+			}
+			signedIn, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="signed-in-user"]').length`))
+			if err != nil {
+				t.Fatalf("back: %v", err)
+			}
+			if signedIn != 0 {
+				t.Error("Back after sign-out shows a signed-in page")
+			}
+			got := env.auditTrail()
+			if !slices.Contains(got, tt.wantAudit) {
+				t.Errorf("audit = %q, want it to contain %q", got, tt.wantAudit)
+			}
+		})
+	}
+}
