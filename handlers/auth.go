@@ -161,8 +161,8 @@ func (s *Server) signInView(c echo.Context, next string) views.SignInView {
 		p.CSRFToken = s.sessions.CSRFToken(ctx)
 	}
 	v := views.SignInView{
-		Page: p,
-		Next: next,
+		Page:              p,
+		Next:              next,
 		StaleAfterSeconds: staleAfterSeconds(s.sessions.IdleTimeout()),
 	}
 	if s.settings.Sandbox {
