@@ -43,36 +43,57 @@ func Analyte(obs []fhir.Observation, code string, rng Range, now time.Time, loc 
 	return a
 }
 
-// point is a plottable result.
+// point is a plottable value.
 type point struct {
-	t    time.Time
-	v    float64
-	text string
-	when string
-	flag views.Flag
+	series string
+	t      time.Time
+	v      float64
+	text   string
+	when   string
+	flag   views.Flag
 }
 
-// plottable picks the numeric results in unit (quantities without a comparator: "<5" is not a
-// point on a line) and counts the rest.
-func plottable(obs []fhir.Observation, unit string, loc *time.Location) (pts []point, skipped int) {
+// plottable picks the numeric values in unit — the observation's own quantity, or the quantities of
+// its components (blood pressure: one series each) — and counts the values left out: comparators
+// ("<5" is not a point on a line), other units, missing times, entered-in-error or cancelled results.
+func plottable(obs []fhir.Observation, name, unit string, loc *time.Location) (pts []point, skipped int) {
 	for _, o := range obs {
-		q := o.ValueQuantity
 		eff := o.Effective()
-		if q == nil || q.Comparator != "" || eff.IsZero() || o.Status == "entered-in-error" || o.Status == "cancelled" {
+		if eff.IsZero() || o.Status == "entered-in-error" || o.Status == "cancelled" {
 			skipped++
 			continue
 		}
-		_, u := Quantity(q)
-		if u != unit {
-			skipped++
-			continue
+		add := func(series string, q *fhir.Quantity, flag views.Flag) {
+			_, u := Quantity(q)
+			v, err := strconv.ParseFloat(q.Value.String(), 64)
+			if q.Comparator != "" || u != unit || err != nil {
+				skipped++
+				return
+			}
+			pts = append(pts, point{series: series, t: eff.Time(), v: v, text: q.Value.String(), when: DateTime(eff, loc), flag: flag})
 		}
-		v, err := strconv.ParseFloat(q.Value.String(), 64)
-		if err != nil {
+		switch {
+		case o.ValueQuantity != nil:
+			add(name, o.ValueQuantity, Interpretation(o.Interpretation))
+		case o.Kind() == fhir.ValueKindNone && len(o.Component) > 0:
+			n := 0
+			for _, c := range o.Component {
+				if c.ValueQuantity == nil {
+					continue
+				}
+				flag := Interpretation(c.Interpretation)
+				if flag.Level == views.FlagNone {
+					flag = Interpretation(o.Interpretation)
+				}
+				add(orNotRecorded(c.Code.Label()), c.ValueQuantity, flag)
+				n++
+			}
+			if n == 0 {
+				skipped++
+			}
+		default:
 			skipped++
-			continue
 		}
-		pts = append(pts, point{t: eff.Time(), v: v, text: q.Value.String(), when: DateTime(eff, loc), flag: Interpretation(o.Interpretation)})
 	}
 	return pts, skipped
 }

@@ -32,10 +32,10 @@ func TrendChart(obs []fhir.Observation, name, unit string, loc *time.Location) (
 		PlotRight: chartWidth - marginRight, PlotBottom: chartHeight - marginBot,
 		Title: name + " trend",
 	}
-	pts, skipped := plottable(obs, unit, loc)
+	pts, skipped := plottable(obs, name, unit, loc)
 	note := ""
 	if skipped > 0 {
-		note = plural(skipped, "result") + " listed below " + isAre(skipped) + " not drawn (not a number in " + orUnitless(unit) + ", or not a valid result)."
+		note = plural(skipped, "value") + " listed below " + isAre(skipped) + " not drawn (not a plain number in " + orUnitless(unit) + ", no time, or not a valid result)."
 	}
 	if len(pts) == 0 {
 		c.Empty = "No numeric results to draw for this period."
@@ -43,7 +43,17 @@ func TrendChart(obs []fhir.Observation, name, unit string, loc *time.Location) (
 	}
 	sort.SliceStable(pts, func(i, j int) bool { return pts[i].t.Before(pts[j].t) })
 
-	bandLo, bandHi := referenceBand(obs, unit)
+	var series []string
+	for _, p := range pts {
+		if !contains(series, p.series) {
+			series = append(series, p.series)
+		}
+	}
+	var bandLo, bandHi *float64
+	if len(series) == 1 {
+		// One reference band only makes sense for one series.
+		bandLo, bandHi = referenceBand(obs, unit)
+	}
 	lo, hi := valueDomain(pts, bandLo, bandHi)
 	t0, t1 := pts[0].t, pts[len(pts)-1].t
 	if !t1.After(t0) {
@@ -67,17 +77,23 @@ func TrendChart(obs []fhir.Observation, name, unit string, loc *time.Location) (
 		label += " " + rangeLabel(bandLo, bandHi, unit)
 		c.Band = &views.ChartBand{X: c.PlotLeft, Y: round1(top), W: c.PlotRight - c.PlotLeft, H: round1(bot - top), Label: label}
 	}
-	var path strings.Builder
+	paths := make([]strings.Builder, len(series))
+	counts := make([]int, len(series))
 	abnormal := 0
-	for i, p := range pts {
+	for _, p := range pts {
+		k := indexOfString(series, p.series)
 		px, py := round1(x(p.t)), round1(y(p.v))
-		if i == 0 {
-			fmt.Fprintf(&path, "M%s %s", fnum(px), fnum(py))
+		if counts[k] == 0 {
+			fmt.Fprintf(&paths[k], "M%s %s", fnum(px), fnum(py))
 		} else {
-			fmt.Fprintf(&path, " L%s %s", fnum(px), fnum(py))
+			fmt.Fprintf(&paths[k], " L%s %s", fnum(px), fnum(py))
 		}
+		counts[k]++
 		marked := p.flag.Abnormal() || p.flag.Level == views.FlagUnknown
 		title := p.text + " " + unit + " on " + p.when
+		if len(series) > 1 {
+			title = p.series + " " + title
+		}
 		if p.flag.Text != "" {
 			title += ", " + p.flag.Text
 		}
@@ -86,8 +102,12 @@ func TrendChart(obs []fhir.Observation, name, unit string, loc *time.Location) (
 		}
 		c.Points = append(c.Points, views.ChartPoint{X: px, Y: py, Abnormal: marked, Marker: marker(p.flag), Title: strings.TrimSpace(title)})
 	}
-	if len(pts) > 1 {
-		c.Path = path.String()
+	for k, label := range series {
+		sr := views.ChartSeries{Label: label, Dashed: k > 0, LegendX: c.PlotRight - 220, LegendY: c.PlotTop + 8 + float64(k)*16}
+		if counts[k] > 1 {
+			sr.Path = paths[k].String()
+		}
+		c.Series = append(c.Series, sr)
 	}
 	for _, v := range niceTicks(lo, hi, 5) {
 		c.YTicks = append(c.YTicks, views.ChartTick{Pos: round1(y(v)), Label: strconv.FormatFloat(v, 'f', -1, 64)})
@@ -97,8 +117,17 @@ func TrendChart(obs []fhir.Observation, name, unit string, loc *time.Location) (
 	}
 	last := pts[len(pts)-1]
 	c.Desc = fmt.Sprintf("%s from %s to %s; latest %s %s on %s; %s marked abnormal.",
-		plural(len(pts), "result"), pts[0].when, last.when, last.text, unit, last.when, plural(abnormal, "result"))
+		plural(len(pts), "value"), pts[0].when, last.when, last.text, unit, last.when, plural(abnormal, "result"))
 	return c, note
+}
+
+func indexOfString(ss []string, s string) int {
+	for i, x := range ss {
+		if x == s {
+			return i
+		}
+	}
+	return -1
 }
 
 func isAre(n int) string {

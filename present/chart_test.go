@@ -66,8 +66,8 @@ func TestTrendChartGeometry(t *testing.T) {
 	if c.Band.Label != "Reference range 70–100 mg/dL" {
 		t.Errorf("band label = %q", c.Band.Label)
 	}
-	if !strings.HasPrefix(c.Path, "M") || strings.Count(c.Path, "L") != 2 {
-		t.Errorf("path = %q", c.Path)
+	if len(c.Series) != 1 || !strings.HasPrefix(c.Series[0].Path, "M") || strings.Count(c.Series[0].Path, "L") != 2 {
+		t.Errorf("series = %+v", c.Series)
 	}
 	if len(c.YTicks) < 3 || len(c.XTicks) != 5 {
 		t.Errorf("ticks y=%d x=%d", len(c.YTicks), len(c.XTicks))
@@ -93,10 +93,10 @@ func TestTrendChartNeverMixesUnits(t *testing.T) {
 		obsFrom(t, `{"code":{"text":"Glucose"},"effectiveDateTime":"2024-01-01T10:00:00Z","valueQuantity":{"value":5,"comparator":"<","unit":"mmol/L"}}`),
 	}
 	c, note := TrendChart(obs, "Glucose", "mmol/L", time.UTC)
-	if len(c.Points) != 1 || c.Path != "" {
-		t.Errorf("points %d path %q: only the one plain mmol/L value may be drawn", len(c.Points), c.Path)
+	if len(c.Points) != 1 || len(c.Series) != 1 || c.Series[0].Path != "" {
+		t.Errorf("points %d series %+v: only the one plain mmol/L value may be drawn", len(c.Points), c.Series)
 	}
-	if !strings.HasPrefix(note, "2 results listed below are not drawn") {
+	if !strings.HasPrefix(note, "2 values listed below are not drawn") {
 		t.Errorf("note = %q", note)
 	}
 	if c.Band != nil {
@@ -202,5 +202,43 @@ func TestLabMatrix(t *testing.T) {
 	}
 	if empty := LabMatrix(nil, time.UTC, Links{}); len(empty.Rows) != 0 || empty.Empty == "" {
 		t.Errorf("empty matrix = %+v", empty)
+	}
+}
+
+func TestTrendChartBloodPressureTwoSeries(t *testing.T) {
+	bp := func(when, sys, dia, sysInterp string) fhir.Observation {
+		interp := ""
+		if sysInterp != "" {
+			interp = `,"interpretation":[{"text":"` + sysInterp + `"}]`
+		}
+		return obsFrom(t, `{"code":{"coding":[{"system":"http://loinc.org","code":"85354-9"}],"text":"BP"},"effectiveDateTime":"`+when+`","component":[
+			{"code":{"coding":[{"code":"8480-6"}],"text":"Systolic"},"valueQuantity":{"value":`+sys+`,"unit":"mm[Hg]"}`+interp+`},
+			{"code":{"coding":[{"code":"8462-4"}],"text":"Diastolic"},"valueQuantity":{"value":`+dia+`,"unit":"mm[Hg]"}}]}`)
+	}
+	obs := []fhir.Observation{bp("2024-01-02T10:00:00Z", "182", "95", "H"), bp("2024-01-01T10:00:00Z", "120", "80", "")}
+	a := Analyte(obs, "http://loinc.org|85354-9", RangeAll, time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC), time.UTC, Links{})
+	c := a.Chart
+	if a.Unit != "mm[Hg]" || a.ChartNote != "" {
+		t.Errorf("unit %q note %q", a.Unit, a.ChartNote)
+	}
+	if len(c.Series) != 2 || c.Series[0].Label != "Systolic" || c.Series[1].Label != "Diastolic" || c.Series[0].Dashed || !c.Series[1].Dashed {
+		t.Fatalf("series = %+v", c.Series)
+	}
+	for _, sr := range c.Series {
+		if strings.Count(sr.Path, "L") != 1 {
+			t.Errorf("series %s path = %q", sr.Label, sr.Path)
+		}
+	}
+	if len(c.Points) != 4 || c.Band != nil {
+		t.Errorf("points %d band %+v", len(c.Points), c.Band)
+	}
+	var marked []string
+	for _, p := range c.Points {
+		if p.Abnormal {
+			marked = append(marked, p.Title)
+		}
+	}
+	if len(marked) != 1 || marked[0] != "Systolic 182 mm[Hg] on Jan 2, 2024 10:00, High" {
+		t.Errorf("marked = %q", marked)
 	}
 }

@@ -239,6 +239,15 @@ type ChartBand struct {
 	Label      string // "Reference 4.00–5.20"
 }
 
+// ChartSeries is one line of a chart (blood pressure has two: systolic and diastolic). Series after
+// the first are dashed, so they differ by more than colour; a legend names them when there are several.
+type ChartSeries struct {
+	Label            string
+	Path             string // "M x y L x y ..."; empty for fewer than two points
+	Dashed           bool
+	LegendX, LegendY float64 // where the legend entry is drawn
+}
+
 // SVGChart is a server-drawn trend chart; all geometry is decided by package present.
 type SVGChart struct {
 	Width, Height                            float64
@@ -246,7 +255,7 @@ type SVGChart struct {
 	Title                                    string // <title> of the SVG
 	Desc                                     string // <desc>: a one-line summary for screen readers
 	Band                                     *ChartBand
-	Path                                     string // "M x y L x y ..."; empty for fewer than two points
+	Series                                   []ChartSeries // lines; several only when their units are identical
 	Points                                   []ChartPoint
 	XTicks                                   []ChartTick
 	YTicks                                   []ChartTick

@@ -308,6 +308,21 @@ func TestTrendChart(t *testing.T) {
 		t.Errorf("current preset = %q", text(cur))
 	}
 
+	if d.Find(tid("chart-legend")).Length() != 0 {
+		t.Error("legend drawn for a single series")
+	}
+	two := fixtureChart()
+	two.Series = append(two.Series, ChartSeries{Label: "Diastolic", Path: "M64.0 200.0 L696.0 190.0", Dashed: true, LegendX: 476, LegendY: 40})
+	d2 := doc(t, TrendChart(two))
+	if lines := d2.Find(tid("chart-line")); lines.Length() != 2 {
+		t.Errorf("lines = %d, want 2", lines.Length())
+	} else if da, _ := lines.Eq(1).Attr("stroke-dasharray"); da == "" {
+		t.Error("second series not dashed")
+	}
+	if lg := d2.Find(tid("chart-legend")); lg.Length() != 2 || text(lg.Eq(1)) != "Diastolic" {
+		t.Errorf("legend = %d entries", lg.Length())
+	}
+
 	empty := doc(t, TrendChart(SVGChart{Empty: "No numeric results to draw for this period."}))
 	if empty.Find("svg").Length() != 0 || text(empty.Find(tid("trend-empty"))) == "" {
 		t.Error("empty chart should be a message, not an empty SVG")

@@ -95,7 +95,7 @@ func fixtureChart() SVGChart {
 		Width: 720, Height: 260, PlotLeft: 64, PlotTop: 16, PlotRight: 696, PlotBottom: 220,
 		Title: "Glucose trend", Desc: "3 results; 1 marked abnormal.",
 		Band:   &ChartBand{X: 64, Y: 120, W: 632, H: 60, Label: "Reference range 70–100 mg/dL"},
-		Path:   "M64.0 180.0 L380.0 150.0 L696.0 40.0",
+		Series: []ChartSeries{{Label: "Glucose", Path: "M64.0 180.0 L380.0 150.0 L696.0 40.0"}},
 		Points: []ChartPoint{{X: 64, Y: 180, Title: "70 mg/dL on Jan 1"}, {X: 380, Y: 150, Title: "90 mg/dL on Jan 2"}, {X: 696, Y: 40, Abnormal: true, Marker: "H", Title: "150 mg/dL on Jan 3, High"}},
 		XTicks: []ChartTick{{Pos: 64, Label: "Jan 1"}, {Pos: 696, Label: "Jan 3"}},
 		YTicks: []ChartTick{{Pos: 200, Label: "60"}, {Pos: 100, Label: "100"}},
