@@ -22,6 +22,9 @@ import (
 // AuditTrail is the audit trail as the admin page reads it; *audit.Log
 // satisfies it. The page finds it on the Auditor dependency, so wiring one
 // *audit.Log into Deps.Audit is enough.
+//
+// The routes (routes.go) sit behind requireUser and requireAdmin; the
+// handlers check the role again so a routing mistake cannot expose the trail.
 type AuditTrail interface {
 	Auditor
 	Query(ctx context.Context, f audit.Filter) ([]audit.Record, error)
@@ -34,14 +37,6 @@ const auditPageSize = 50
 // errAuditNotQueryable means Deps.Audit records but cannot be read back
 // (a wiring mistake, not a user error).
 var errAuditNotQueryable = errors.New("audit page: the audit dependency cannot be queried")
-
-// AuditRoutes registers the admin audit page on g. The group should already
-// require a signed-in user; these handlers check the admin role themselves
-// as well, and record refused attempts.
-func (s *Server) AuditRoutes(g *echo.Group) {
-	g.GET(views.AuditURL, s.auditPage)
-	g.GET(views.AuditExportURL, s.auditExport)
-}
 
 // auditPage handles GET /admin/audit: filters (staff, patient, action, date
 // range) and one page of records, newest first, with links to older pages.

@@ -33,6 +33,7 @@ func (s *Server) Routes() *echo.Echo {
 		e.GET("/.well-known/jwks.json", echo.WrapHandler(s.jwks))
 	}
 	e.GET("/static/*", s.staticFile)
+	e.GET("/favicon.ico", s.favicon)
 	e.HEAD("/static/*", s.staticFile)
 
 	// Routes with a session. Middleware is attached per route (not with e.Group("")), because an
@@ -45,7 +46,6 @@ func (s *Server) Routes() *echo.Echo {
 		public := slices.Concat(session, []echo.MiddlewareFunc{s.sessions.CSRF()})
 		staff := slices.Concat(session, []echo.MiddlewareFunc{s.requireUser, s.sessions.CSRF()})
 		admin := slices.Concat(staff, []echo.MiddlewareFunc{s.requireAdmin})
-		_ = admin
 
 		// public: sign-in and sign-out
 		e.GET(views.SignInURL, s.signInPage, public...)
@@ -67,6 +67,10 @@ func (s *Server) Routes() *echo.Echo {
 		e.GET("/chart/:h/labs", s.labs, staff...)
 		e.GET("/chart/:h/analyte", s.analyte, staff...)
 		e.GET("/chart/:h/social", s.social, staff...)
+
+		// admin: the audit trail; viewing and exporting it are themselves audited.
+		e.GET(views.AuditURL, s.auditPage, admin...)
+		e.GET(views.AuditExportURL, s.auditExport, admin...)
 	}
 
 	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
