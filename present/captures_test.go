@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -235,6 +236,13 @@ func TestCamilaLopezEncounterDetail(t *testing.T) {
 	}
 	if d.Row.DOMID != "enc-elMz2mwjsRvKnZiR_46_0ceTUg3" {
 		t.Errorf("DOM id = %q (dots must not reach a CSS selector)", d.Row.DOMID)
+	}
+	var roles []string
+	for _, r := range EncounterDetail(encs[0], nil, loc, testLinks()).Details {
+		roles = append(roles, r.Label)
+	}
+	if want := "When|Class|Type|Status|Service|Reason|Location|Admitter|Attender|Surgeon|Organization|Encounter number (CSN)"; strings.Join(roles, "|") != want {
+		t.Errorf("detail labels = %q, want %q", strings.Join(roles, "|"), want)
 	}
 	other := EncounterDetail(encs[0], labs, loc, testLinks())
 	if len(other.Observations.Rows) != 0 {

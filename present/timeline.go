@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/chartside/chartside/epic/fhir"
 	"github.com/chartside/chartside/views"
@@ -285,7 +287,8 @@ func EncounterDetail(e fhir.Encounter, obs []fhir.Observation, loc *time.Locatio
 		role := "Clinician"
 		if len(p.Type) > 0 {
 			if l := p.Type[0].Label(); l != "" {
-				role = strings.ToUpper(l[:1]) + l[1:]
+				r, size := utf8.DecodeRuneInString(l)
+				role = string(unicode.ToUpper(r)) + l[size:]
 			}
 		}
 		add(role, p.Individual.Display)
