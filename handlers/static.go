@@ -30,3 +30,10 @@ func (s *Server) staticFile(c echo.Context) error {
 	http.ServeFileFS(c.Response(), c.Request(), s.static, name)
 	return nil
 }
+
+// favicon handles GET /favicon.ico, which browsers request on their own: an empty answer instead
+// of a 404, so the request is not an error in every page's console and log.
+func (s *Server) favicon(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
+	return c.NoContent(http.StatusNoContent)
+}
