@@ -1,0 +1,268 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath is Debian's Chromium (apt-get install chromium).
+const chromiumPath = "/usr/bin/chromium"
+
+// e2eMRN is a sandbox patient with recent vitals, encounters and labs (Warren McGinnis, one of
+// Epic's documented test patients).
+const e2eMRN = "203710"
+
+// cspBinding is the page-to-test channel for Content-Security-Policy violations.
+const cspBinding = "__chartsideCSPViolation"
+
+// cspListener reports every securitypolicyviolation event through the binding. It is installed
+// with Page.addScriptToEvaluateOnNewDocument, which the page's CSP does not govern, so it runs on
+// every page before the page's own scripts.
+const cspListener = `document.addEventListener('securitypolicyviolation', function (e) {
+	window.` + cspBinding + `(JSON.stringify({directive: e.violatedDirective, blocked: e.blockedURI,
+		source: e.sourceFile, line: e.lineNumber, sample: e.sample}));
+}, true);`
+
+// problems collects what the browser reported while the test ran.
+type problems struct {
+	mu      sync.Mutex
+	console []string
+	csp     []string
+}
+
+func (p *problems) add(list *[]string, msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	*list = append(*list, msg)
+}
+
+func (p *problems) listen(ev any) {
+	switch ev := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
+			var parts []string
+			for _, a := range ev.Args {
+				if a.Description != "" {
+					parts = append(parts, a.Description)
+				} else {
+					parts = append(parts, string(a.Value))
+				}
+			}
+			p.add(&p.console, "console."+string(ev.Type)+": "+strings.Join(parts, " "))
+		}
+	case *runtime.EventExceptionThrown:
+		msg := ev.ExceptionDetails.Text
+		if ev.ExceptionDetails.Exception != nil {
+			msg += " " + ev.ExceptionDetails.Exception.Description
+		}
+		p.add(&p.console, "uncaught exception: "+msg)
+	case *cdplog.EventEntryAdded:
+		// Browser-side errors: failed loads, CSP reports, deprecations promoted to errors.
+		if ev.Entry.Level == cdplog.EntryLevelError {
+			msg := fmt.Sprintf("%s (%s) %s", ev.Entry.Text, ev.Entry.Source, ev.Entry.URL)
+			if strings.Contains(ev.Entry.Text, "Content Security Policy") {
+				p.add(&p.csp, msg)
+			} else {
+				p.add(&p.console, msg)
+			}
+		}
+	case *runtime.EventBindingCalled:
+		if ev.Name == cspBinding {
+			p.add(&p.csp, "securitypolicyviolation: "+ev.Payload)
+		}
+	}
+}
+
+func (p *problems) snapshot() (console, csp []string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.console...), append([]string(nil), p.csp...)
+}
+
+// axeViolation is the part of an axe-core result the report needs.
+type axeViolation struct {
+	ID     string   `json:"id"`
+	Impact string   `json:"impact"`
+	Help   string   `json:"help"`
+	Nodes  []string `json:"nodes"`
+}
+
+// checkAxe runs axe-core (from node_modules, evaluated through DevTools, which the page's CSP does
+// not govern) on the current page and fails on serious or critical findings; minor and moderate
+// ones are logged.
+func checkAxe(t *testing.T, ctx context.Context, axeJS, pageName string) {
+	t.Helper()
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axeJS+"\n;true"))
+	must(t, "load axe-core on "+pageName, err)
+	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](`axe.run(document, {resultTypes: ['violations']}).then(function (r) {
+		return r.violations.map(function (v) {
+			return {id: v.id, impact: v.impact || '', help: v.help,
+				nodes: v.nodes.map(function (n) { return n.target.join(' '); })};
+		});
+	})`, chromedp.EvalAwaitPromise))
+	must(t, "axe on "+pageName, err)
+	for _, v := range vs {
+		line := fmt.Sprintf("axe %s on %s: %s (%s) at %s", v.Impact, pageName, v.ID, v.Help, strings.Join(v.Nodes, ", "))
+		if v.Impact == "serious" || v.Impact == "critical" {
+			t.Error(line)
+		} else {
+			t.Log(line)
+		}
+	}
+}
+
+func screenshot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	must(t, "screenshot "+name, err)
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Errorf("save screenshot %s: %v", name, err)
+	}
+}
+
+// installCSPListener exposes the binding and installs cspListener for every document the tab loads.
+func installCSPListener(ctx context.Context, t *chromedp.Target) error {
+	if _, err := cdp.Call(ctx, t, runtime.AddBinding, runtime.AddBindingParams{Name: cspBinding}); err != nil {
+		return fmt.Errorf("add binding: %w", err)
+	}
+	if _, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspListener}); err != nil {
+		return fmt.Errorf("add CSP listener: %w", err)
+	}
+	return nil
+}
+
+func TestBrowserMainFlow(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skipf("skipping the real-browser test: %s is missing (apt-get install chromium); under CI it runs", chromiumPath)
+		}
+		t.Fatalf("CI is set but %s is missing: %v (apt-get install chromium)", chromiumPath, err)
+	}
+	root := repoRoot(t)
+	axeBytes, err := os.ReadFile(filepath.Join(root, "node_modules", "axe-core", "axe.min.js"))
+	if err != nil {
+		t.Fatalf("axe-core is needed for the accessibility scan: %v (run npm ci)", err)
+	}
+	axeJS := string(axeBytes)
+	artifacts := filepath.Join(root, "artifacts", "e2e")
+	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	base := startApp(t, buildBinary(t, root))
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 800),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	found := &problems{}
+	// WithListener sees every event of the tab from its first command on.
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithListener(found.listen))
+	defer cancelBrowser()
+	ctx, cancel := context.WithTimeout(browserCtx, 120*time.Second)
+	defer cancel()
+	must(t, "start the browser and install the CSP listener", chromedp.Do(ctx, chromedp.Func(installCSPListener)))
+
+	// 1. Signed out, the lookup page leads to sign-in.
+	must(t, "open Chartside", chromedp.Do(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="signin-form"]`)),
+	))
+	screenshot(t, ctx, artifacts, "01-signin.png")
+	checkAxe(t, ctx, axeJS, "sign-in")
+
+	// 2. Sign in as the sandbox's demo clinician.
+	must(t, "sign in", chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="username-input"]`), "demo"),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="password-input"]`), "chartside-demo"),
+		chromedp.Click(chromedp.CSS(`[data-testid="signin-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="mrn-input"]`)),
+	))
+	focused, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement ? document.activeElement.id : ""`))
+	must(t, "read focus", err)
+	if focused != "mrn" {
+		t.Errorf("focus on the lookup page is on %q, want the MRN field", focused)
+	}
+	screenshot(t, ctx, artifacts, "02-lookup.png")
+	checkAxe(t, ctx, axeJS, "lookup")
+
+	// 3. Look up an MRN: the chart opens with the banner, and every section loads in place.
+	must(t, "look up "+e2eMRN, chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="mrn-input"]`), e2eMRN),
+		chromedp.Click(chromedp.CSS(`[data-testid="lookup-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="banner-name"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="vital-tile"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`[aria-busy="true"]`)),
+	))
+	name, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid="banner-name"]`)))
+	must(t, "read the banner", err)
+	if !strings.Contains(name, "Warren") {
+		t.Errorf("banner name = %q, want Warren McGinnis", name)
+	}
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	must(t, "read the location", err)
+	if strings.Contains(loc, e2eMRN) {
+		t.Errorf("the chart URL %q contains the MRN", loc)
+	}
+	tiles, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="vital-tile"]').length`))
+	must(t, "count vitals", err)
+	sections, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('section.chart-section').length`))
+	must(t, "count sections", err)
+	if tiles == 0 || sections < 5 {
+		t.Errorf("chart shows %d vital tiles and %d sections, want tiles and all 5 sections", tiles, sections)
+	}
+	screenshot(t, ctx, artifacts, "03-chart.png")
+	checkAxe(t, ctx, axeJS, "chart")
+
+	// 4. Expand an encounter in place.
+	must(t, "expand an encounter", chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`[data-testid="encounter-expand"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="encounter-detail"]`)),
+	))
+	screenshot(t, ctx, artifacts, "04-encounter.png")
+
+	// 5. Open an analyte's trend from the vitals strip: table and server-drawn SVG chart.
+	must(t, "open an analyte trend", chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`[data-testid="vital-tile"] [data-testid="analyte-link"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="analyte"] svg`)),
+	))
+	screenshot(t, ctx, artifacts, "05-analyte.png")
+	checkAxe(t, ctx, axeJS, "chart with encounter and analyte open")
+
+	console, csp := found.snapshot()
+	for _, m := range console {
+		t.Errorf("browser console error: %s", m)
+	}
+	for _, m := range csp {
+		t.Errorf("CSP violation: %s", m)
+	}
+	if b, err := json.MarshalIndent(map[string]any{"console_errors": console, "csp_violations": csp}, "", "  "); err == nil {
+		_ = os.WriteFile(filepath.Join(artifacts, "browser-report.json"), b, 0o644)
+	}
+}
