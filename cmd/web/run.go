@@ -7,10 +7,14 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"time"
 
 	"golang.org/x/term"
 
+	"github.com/chartside/chartside/audit"
+	"github.com/chartside/chartside/db"
 	"github.com/chartside/chartside/logging"
+	"github.com/chartside/chartside/staff"
 )
 
 // run is the whole program: main only supplies the process's context, arguments, environment and
@@ -25,6 +29,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, args, getenv, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, getenv, stdout)
+	case "sandbox":
+		return runSandbox(ctx, args, stdout, stderr)
+	case "keygen":
+		return runKeygen(args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -36,8 +44,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	log := newLogger(cfg, stderr)
 	switch cmd {
+	case "check":
+		return runCheck(ctx, cfg, log, stdout)
+	case "staff", "audit":
+		database, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+		if err != nil {
+			return fmt.Errorf("database: %w", err)
+		}
+		defer database.Close()
+		if err := database.Migrate(ctx); err != nil {
+			return fmt.Errorf("database: %w", err)
+		}
+		trail := audit.New(database, time.Now)
+		if cmd == "audit" {
+			return runAudit(ctx, trail, args, stdout, stderr)
+		}
+		return runStaff(ctx, staff.NewStore(database, time.Now), trail, args, stdin, stdout, stderr)
 	default:
-		_ = log
 		fmt.Fprint(stderr, usage)
 		return &usageError{fmt.Sprintf("unknown command %q", cmd)}
 	}

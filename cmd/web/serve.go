@@ -10,9 +10,15 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/chartside/chartside/audit"
 	"github.com/chartside/chartside/db"
+	"github.com/chartside/chartside/epic"
 	"github.com/chartside/chartside/handlers"
 	"github.com/chartside/chartside/metrics"
+	"github.com/chartside/chartside/sessions"
+	"github.com/chartside/chartside/staff"
 	"github.com/chartside/chartside/static"
 )
 
@@ -48,19 +54,71 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer ln.Close()
 
 	m := metrics.New()
+	up, err := openUpstream(ctx, cfg, log, ln.Addr())
+	if err != nil {
+		return err
+	}
+	defer up.stop(context.Background())
+	up.epic.Hooks = epic.Hooks{Request: m.ObserveUpstream, TokenRefresh: m.TokenRefresh}
+	client, err := epic.New(up.epic)
+	if err != nil {
+		return fmt.Errorf("epic: %w", err)
+	}
+
+	store, closeStore, err := sessionStore(cfg, database)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	sm := sessions.New(store, sessions.Options{
+		IdleTimeout: cfg.IdleTimeout,
+		Lifetime:    cfg.SessionLifetime,
+		Secure:      cfg.Secure(),
+		Kiosk:       cfg.Kiosk,
+		Logger:      log.With(slog.String("component", "sessions")),
+	})
+	m.ActiveSessions(func() float64 {
+		n, err := sm.ActiveSessions(context.Background())
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	})
+
+	accounts := staff.NewStore(database, time.Now)
+	// The demo account exists only on the sandbox: connecting to a real Epic removes it, so a
+	// well-known password can never open real patient data.
+	if cfg.SandboxMode() {
+		err = accounts.EnsureDemo(ctx)
+	} else {
+		err = accounts.RemoveDemo(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("staff: %w", err)
+	}
+
 	srv := handlers.NewServer(handlers.Deps{
-		Logger:  log,
-		Metrics: m,
-		Static:  static.FS(),
+		Logger:   log,
+		Metrics:  m,
+		Static:   static.FS(),
+		JWKS:     epic.JWKSHandler(up.keys),
+		Sessions: sm,
+		Patients: client,
+		Audit:    audit.New(database, time.Now),
+		Staff:    accounts,
 		Ready: []handlers.ReadyCheck{
 			{Name: "database", Check: database.PingContext},
+			{Name: "epic token", Check: func(context.Context) error { return client.TokenStatus() }},
 		},
 		Settings: handlers.Settings{
-			Sandbox:        cfg.SandboxMode(),
-			Kiosk:          cfg.Kiosk,
-			Secure:         cfg.Secure(),
-			TrustedProxies: cfg.TrustedProxies,
-			Location:       cfg.TimeZone,
+			Sandbox:          cfg.SandboxMode(),
+			Kiosk:            cfg.Kiosk,
+			Secure:           cfg.Secure(),
+			TrustedProxies:   cfg.TrustedProxies,
+			Location:         cfg.TimeZone,
+			MRNPattern:       cfg.MRNPattern,
+			MRNSystem:        up.epic.MRNSystem,
+			VitalsStaleAfter: cfg.VitalsStaleAfter,
 		},
 	})
 	return serveHTTP(ctx, log, ln, srv.Handler(), stdout)
@@ -101,4 +159,16 @@ func serveHTTP(ctx context.Context, log *slog.Logger, ln net.Listener, h http.Ha
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// sessionStore keeps sessions in Redis when SESSION_STORE is set, otherwise in Chartside's database.
+func sessionStore(cfg Config, database *db.DB) (scs.Store, func() error, error) {
+	if cfg.SessionStore == "" {
+		return sessions.NewSQLStore(database), func() error { return nil }, nil
+	}
+	st, closeFn, err := sessions.NewRedisStore(cfg.SessionStore)
+	if err != nil {
+		return nil, nil, &ConfigError{Var: "SESSION_STORE", Problem: fmt.Sprintf("cannot be used (%v)", err), Fix: "check the Redis URL and that Redis is reachable"}
+	}
+	return st, closeFn, nil
 }
