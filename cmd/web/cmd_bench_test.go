@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chartside/chartside/bench"
+)
+
+// inProcess runs Chartside's commands through run in this process: the benchmark's smoke test
+// needs no built binary.
+type inProcess struct{ logs *lockedBuffer }
+
+// lockedBuffer collects the server's log for a failure message; the server writes while tests read.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func (l inProcess) Run(ctx context.Context, args []string, env map[string]string, stdin string) error {
+	var stderr bytes.Buffer
+	if err := run(ctx, args, mapEnv(env), strings.NewReader(stdin), io.Discard, &stderr); err != nil {
+		return errors.Join(err, errors.New(stderr.String()))
+	}
+	return nil
+}
+
+func (l inProcess) Serve(ctx context.Context, env map[string]string) (*bench.Server, error) {
+	sctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	exited := make(chan error, 1)
+	runErr := make(chan error, 1)
+	go func() {
+		err := run(sctx, []string{"serve"}, mapEnv(env), strings.NewReader(""), pw, l.logs)
+		pw.Close()
+		runErr <- err
+	}()
+	stop := func() error {
+		cancel()
+		return <-exited
+	}
+	url, err := waitListening(ctx, pr, 30*time.Second, func() { exited <- <-runErr })
+	if err != nil {
+		return nil, errors.Join(err, stop())
+	}
+	return &bench.Server{URL: url, Stop: stop}, nil
+}
+
+func mapEnv(env map[string]string) func(string) string {
+	return func(k string) string { return env[k] }
+}
+
+// TestBenchSmoke runs the whole benchmark briefly (a little latency, one short load level) so the
+// driver cannot rot. It checks the shape of the results and the counts that do not depend on the
+// machine's speed: the naive client asks for a token every lookup, Chartside never does once warm.
+func TestBenchSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the sandbox and a server")
+	}
+	var stdout, stderr bytes.Buffer
+	logs := &lockedBuffer{}
+	args := []string{"--latency", "5ms", "--duration", "300ms", "--clients", "3", "--settle", "3s",
+		"--patients", "12", "--naive-iterations", "1", "--iterations", "2", "--long-mrn", ""}
+	err := benchWith(context.Background(), args, &stdout, &stderr, func(bool) bench.Launcher { return inProcess{logs} })
+	if err != nil {
+		t.Fatalf("bench: %v\nstderr:\n%s\nserver log:\n%s", err, stderr.String(), logs.String())
+	}
+	out := stdout.String()
+	t.Log("\n" + out)
+	for _, want := range []string{
+		"| typical | naive |", "| typical | Chartside |", "| 3 |", "Targets (issue 7)",
+		"typical: 0 token requests per lookup while the token is valid: 0.0",
+		"3 clients: zero errors: 0",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if t.Failed() {
+		t.Logf("stderr:\n%s\nserver log:\n%s", stderr.String(), logs.String())
+	}
+}
+
+func TestParseLevels(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    []int
+		wantErr bool
+	}{
+		{"1,10,50,200", []int{1, 10, 50, 200}, false},
+		{" 5 , ", []int{5}, false},
+		{"", nil, false},
+		{"0", nil, true},
+		{"x", nil, true},
+	}
+	for _, tt := range tests {
+		got, err := parseLevels(tt.in)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("parseLevels(%q) error = %v, want error %v", tt.in, err, tt.wantErr)
+			continue
+		}
+		if !slicesEqual(got, tt.want) {
+			t.Errorf("parseLevels(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func slicesEqual(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
