@@ -447,3 +447,48 @@ func TestTimelineLoadEarlierOnlyWhenThereIsMore(t *testing.T) {
 		t.Errorf("long history: %d windows, %d encounters; want several windows and hundreds of encounters", windows, seen)
 	}
 }
+
+func TestAnalyteAndEncounterDrillDown(t *testing.T) {
+	env := newChartEnv(t, chartEnvOptions{})
+	b := env.signIn()
+	chart := b.openChart("203710")
+	b.get(chart, nil)
+	hx := map[string]string{"HX-Request": "true"}
+
+	strip := b.get(chart+"/vitals-strip", hx).doc(t)
+	link, ok := strip.Find(`[data-testid="vital-tile"] [data-testid="analyte-link"]`).First().Attr("hx-get")
+	if !ok {
+		t.Fatal("no analyte link in the vitals strip")
+	}
+	a := b.get(link, hx)
+	doc := a.doc(t)
+	if id, _ := doc.Find(`[data-testid="analyte"]`).Attr("id"); id != "section-analyte" {
+		t.Errorf("analyte fragment id = %q, want section-analyte (the region analyte links target)", id)
+	}
+	if doc.Find(`[data-testid="analyte"] svg`).Length() != 1 || doc.Find(`[data-testid="analyte-table"] [data-testid="obs-row"]`).Length() == 0 {
+		t.Errorf("analyte fragment lacks its SVG chart or its table\n%s", a.body)
+	}
+	presets := doc.Find(`[data-testid="analyte-presets"] a`)
+	if presets.Length() != 4 {
+		t.Errorf("analyte presets = %d, want 4 (1 month, 6 months, 1 year, all)", presets.Length())
+	}
+
+	enc := b.get(chart+"/encounters", hx).doc(t)
+	detail, _ := enc.Find(`[data-testid="encounter-expand"]`).First().Attr("hx-get")
+	d := b.get(detail, hx).doc(t)
+	if d.Find(`[data-testid="encounter-observations"] [data-testid="obs-row"]`).Length() == 0 {
+		t.Error("the encounter's observations are not listed (its vitals reference it)")
+	}
+	if r := b.get(chart+"/encounters/eNoSuchEncounter123", hx); r.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown encounter: status %d, want 404", r.StatusCode)
+	}
+
+	var got []string
+	for _, rec := range env.auditRecords() {
+		got = append(got, rec.Action+"/"+rec.Outcome)
+	}
+	want := "lookup/shown chart_view/shown analyte_view/shown encounter_view/shown"
+	if strings.Join(got, " ") != want {
+		t.Errorf("audit = %v, want %s", got, want)
+	}
+}

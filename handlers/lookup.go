@@ -53,6 +53,8 @@ func (s *Server) lookupPost(c echo.Context) error {
 	}
 	v := s.lookupView(c)
 	v.MRN = f.MRN
+	// The answer can list patients: htmx must not keep a snapshot of it.
+	v.NoHistory = true
 	if fe != nil {
 		v.FieldError = fe[views.FieldMRN]
 		return s.render(c, http.StatusUnprocessableEntity, views.Lookup(v), nil)
