@@ -77,6 +77,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Kiosk:       cfg.Kiosk,
 		Logger:      log.With(slog.String("component", "sessions")),
 	})
+	// The SQL store never deletes expired rows by itself (Redis expires keys on its own).
+	go sm.RunCleanup(ctx, 5*time.Minute)
 	m.ActiveSessions(func() float64 {
 		n, err := sm.ActiveSessions(context.Background())
 		if err != nil {
