@@ -54,6 +54,7 @@ func (p *pending[T]) wait(ctx context.Context) (T, time.Time, error) {
 type chartEntry struct {
 	patientID  string
 	created    time.Time
+	cancel     context.CancelFunc // stops the entry's fetches when nobody will read them
 	audited    bool // the chart view that started it was recorded; only then is it served
 	patient    *pending[fhir.Patient]
 	encounters *pending[timelineData]
@@ -74,15 +75,19 @@ func newChartCache(now func() time.Time) *chartCache {
 	return &chartCache{now: now, entries: map[string]*chartEntry{}}
 }
 
-// goFetch runs fetch in the background, detached from the request that started it (the section
-// requests that will wait for it are different requests) but bounded by prefetchTimeout.
-func goFetch[T any](cc *chartCache, parent context.Context, fetch func(context.Context) (T, error)) *pending[T] {
+// prefetchContext is the context of one chart's background fetches: detached from the request that
+// started them (the section requests that will wait for them are other requests), bounded by
+// prefetchTimeout, and cancelled early when the chart view is dropped.
+func prefetchContext(parent context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(parent), prefetchTimeout)
+}
+
+// goFetch runs fetch in the background with ctx (see prefetchContext).
+func goFetch[T any](cc *chartCache, ctx context.Context, fetch func(context.Context) (T, error)) *pending[T] {
 	p := &pending[T]{done: make(chan struct{})}
 	cc.wg.Add(1)
 	go func() {
 		defer cc.wg.Done()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), prefetchTimeout)
-		defer cancel()
 		p.val, p.err = fetch(ctx)
 		p.at = cc.now()
 		close(p.done)
@@ -128,8 +133,11 @@ func (cc *chartCache) markAudited(handle string, e *chartEntry) {
 	}
 }
 
-// drop forgets e (the chart view failed or was not recorded).
+// drop forgets e (the chart view failed or was not recorded) and stops its fetches.
 func (cc *chartCache) drop(handle string, e *chartEntry) {
+	if e.cancel != nil {
+		e.cancel()
+	}
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	if cc.entries[handle] == e {

@@ -86,10 +86,10 @@ func (s *Server) today() time.Time {
 // startChart starts every default section fetch for the patient in parallel and stores them as the
 // handle's entry. The patient comes from the lookup that just found it when that is still fresh.
 func (s *Server) startChart(c echo.Context, ref sessions.PatientRef) *chartEntry {
-	ctx := c.Request().Context()
+	ctx, cancel := prefetchContext(c.Request().Context())
 	now := s.settings.Now()
 	id := ref.PatientID
-	e := &chartEntry{patientID: id, created: now}
+	e := &chartEntry{patientID: id, created: now, cancel: cancel}
 	e.patient = s.charts.prefetchedPatient(ref.Handle, id)
 	if e.patient == nil {
 		e.patient = goFetch(s.charts, ctx, func(ctx context.Context) (fhir.Patient, error) {
@@ -108,6 +108,15 @@ func (s *Server) startChart(c echo.Context, ref sessions.PatientRef) *chartEntry
 	e.social = goFetch(s.charts, ctx, func(ctx context.Context) (epic.Result[fhir.Observation], error) {
 		return s.patients.SearchObservations(ctx, id, socialQuery())
 	})
+	// Release the timeout's timer once every fetch has finished.
+	s.charts.wg.Add(1)
+	go func() {
+		defer s.charts.wg.Done()
+		for _, done := range []chan struct{}{e.patient.done, e.encounters.done, e.vitals.done, e.labs.done, e.social.done} {
+			<-done
+		}
+		cancel()
+	}()
 	s.charts.store(ref.Handle, e)
 	return e
 }
