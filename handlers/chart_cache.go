@@ -55,7 +55,7 @@ type chartEntry struct {
 	patientID  string
 	created    time.Time
 	cancel     context.CancelFunc // stops the entry's fetches when nobody will read them
-	audited    bool // the chart view that started it was recorded; only then is it served
+	audited    bool               // the chart view that started it was recorded; only then is it served
 	patient    *pending[fhir.Patient]
 	encounters *pending[timelineData]
 	vitals     *pending[epic.Result[fhir.Observation]]
