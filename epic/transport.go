@@ -59,6 +59,14 @@ func (c *Client) exchange(ctx, actx context.Context, op string, newReq func(cont
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if errors.Is(err, io.ErrUnexpectedEOF) && ctx.Err() == nil && actx.Err() == nil {
+		// The connection ended before the Content-Length promised: half a Bundle is not data,
+		// whatever the status said (a proxy or Epic dying mid-response).
+		return reply{}, &attemptError{
+			err:     &FHIRError{Status: resp.StatusCode, Op: op, kind: ErrBadResponse, detail: "response body cut off"},
+			outcome: outcomeBadResponse, counts: true,
+		}
+	}
 	if err != nil {
 		return reply{}, c.transportError(ctx, op, err)
 	}
