@@ -19,6 +19,9 @@ func upstreamErrorView(err error) (views.ErrorView, bool) {
 	case errors.Is(err, errAuditUnavailable):
 		return views.ErrorView{Status: http.StatusServiceUnavailable, Title: "Patient data withheld: the audit trail is unavailable",
 			Detail: "Every look at a chart must be recorded first, and Chartside could not record this one, so it is not showing any patient data. Try again in a moment; if it keeps happening, tell IT and quote the reference below."}, true
+	case errors.As(err, &te) && tokenEndpointDown(te):
+		return views.ErrorView{Status: http.StatusServiceUnavailable, Title: "Chartside cannot sign in to Epic",
+			Detail: "Epic's sign-in service is not answering, so no patient data can be fetched right now. This is usually temporary: try again in a minute; if it lasts, tell IT and quote the reference below."}, true
 	case errors.As(err, &te):
 		return views.ErrorView{Status: http.StatusBadGateway, Title: "Chartside cannot sign in to Epic",
 			Detail: "Epic refused Chartside's credentials, so no patient data can be fetched right now. This is a configuration problem, not something you did: tell IT (they can run \"web check\") and quote the reference below."}, true
@@ -65,4 +68,14 @@ func upstreamAlert(err error) views.Alert {
 			Detail: "Chartside could not fetch this information. Try again; if it keeps happening, tell IT."}
 	}
 	return views.Alert{Level: views.AlertError, Title: ev.Title, Detail: ev.Detail}
+}
+
+// tokenEndpointDown tells an outage of Epic's token endpoint (5xx, 429, no answer) from a refusal
+// of Chartside's credentials: the first passes by itself, the second needs IT, and telling a
+// clinician "configuration problem" during an Epic outage sends them to the wrong people.
+func tokenEndpointDown(te *epic.TokenError) bool {
+	if te.Status >= 500 || te.Status == http.StatusTooManyRequests {
+		return true
+	}
+	return te.Status == 0 && (errors.Is(te.Err, epic.ErrUpstream) || errors.Is(te.Err, epic.ErrTimeout))
 }
