@@ -1,0 +1,247 @@
+package handlers_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/chartside/chartside/audit"
+	"github.com/chartside/chartside/epic/sandbox"
+)
+
+// What Epic does on a bad day, one fault at a time, through the whole stack. For each: the section
+// that needed Epic shows a specific message (or, where the client can ride the fault out, the data),
+// the rest of the chart still renders, nothing the browser receives is a 500 or a stack trace, the
+// audit trail says what happened, the request after recovery succeeds, and nothing is left running
+// or holding a connection (checked when each test's environment shuts down).
+
+var hxReq = map[string]string{"HX-Request": "true"}
+
+// labsAll is the labs section of Camila's whole record fetched afresh (her captured labs are older
+// than the default year, so "all" is the range with rows).
+const labsAll = "/labs?range=all&refresh=1"
+
+// stackTraceMarks are what a Go panic, a stack trace or a raw upstream error looks like.
+var stackTraceMarks = []string{"goroutine ", "panic", ".go:", "runtime.", "OperationOutcome", "epic: ", "Bearer", "sessions: ", "pgx", "sqlite"}
+
+// checkGraceful fails on a 500 or anything in the body that belongs in a log, not on a screen.
+func checkGraceful(t *testing.T, what string, r reply) {
+	t.Helper()
+	if r.StatusCode == http.StatusInternalServerError {
+		t.Errorf("%s: status 500", what)
+	}
+	for _, m := range stackTraceMarks {
+		if strings.Contains(r.body, m) {
+			t.Errorf("%s: the page contains %q (internal detail reached the browser)", what, m)
+		}
+	}
+	if strings.Contains(r.body, "Something went wrong") {
+		t.Errorf("%s: the generic \"Something went wrong\" message instead of a specific one", what)
+	}
+}
+
+// alertIn is the text of the error alert inside the element with data-testid id ("" if none).
+func alertIn(doc *goquery.Document, id string) string {
+	return strings.TrimSpace(doc.Find(`[data-testid="` + id + `"] [data-testid="alert-error"]`).Text())
+}
+
+// labRows counts the rows of the labs table.
+func labRows(doc *goquery.Document) int {
+	return doc.Find(`[data-testid="labs-section"] [data-testid="obs-row"]`).Length()
+}
+
+// sectionFault is one Epic fault met by the labs section while the clinician has Camila's chart open.
+type sectionFault struct {
+	name string
+	opt  faultEnvOptions
+	arm  func(*faultEnv)
+	// disarm ends the fault; nil when it used itself up.
+	disarm func(*faultEnv)
+	// want is in the text of the labs section's alert; empty when Chartside rides the fault out
+	// and shows the data.
+	want string
+	// encountersAffected: the fault stops every Epic request (not only Observation searches), so
+	// while it lasts only the banner, which needs no Epic request, is checked on the chart page.
+	encountersAffected bool
+	// upstream checks the Epic requests the failing request caused (before: stats before arming).
+	upstream func(t *testing.T, before, after sandbox.Stats)
+}
+
+func observationRequests(want int64) func(*testing.T, sandbox.Stats, sandbox.Stats) {
+	return func(t *testing.T, before, after sandbox.Stats) {
+		t.Helper()
+		if got := after.ByResource["Observation"] - before.ByResource["Observation"]; got != want {
+			t.Errorf("Observation requests = %d, want %d", got, want)
+		}
+	}
+}
+
+func TestFaultsInOneSection(t *testing.T) {
+	failNext := func(n int, f sandbox.Fault) func(*faultEnv) {
+		return func(env *faultEnv) { env.sb.Faults().FailNext("Observation", n, f) }
+	}
+	cases := []sectionFault{
+		{
+			name: "503 burst shorter than the retries",
+			arm:  failNext(2, sandbox.Fault{Kind: sandbox.FaultUnavailable}),
+			// two 503s, then the data on the third attempt
+			upstream: observationRequests(3),
+		},
+		{
+			name:     "429 with a short Retry-After",
+			arm:      failNext(1, sandbox.Fault{Kind: sandbox.FaultTooManyRequests, RetryAfter: time.Second}),
+			upstream: observationRequests(2),
+		},
+		{
+			name: "429 with a Retry-After too long to wait",
+			arm:  failNext(1, sandbox.Fault{Kind: sandbox.FaultTooManyRequests, RetryAfter: 2 * time.Minute}),
+			want: "Epic is busy",
+			// no retry: the clinician is told at once instead of waiting two minutes
+			upstream: observationRequests(1),
+		},
+		{
+			name: "token endpoint down",
+			arm: func(env *faultEnv) {
+				env.sb.Faults().SetTokenDown(true)
+				env.sb.Faults().RevokeAllTokens()
+			},
+			disarm:             func(env *faultEnv) { env.sb.Faults().SetTokenDown(false) },
+			want:               "sign-in service is not answering",
+			encountersAffected: true,
+		},
+		{
+			name: "token revoked mid-session",
+			arm:  failNext(1, sandbox.Fault{Kind: sandbox.FaultRevoked}),
+			// one 401, a new token, the data
+			upstream: func(t *testing.T, before, after sandbox.Stats) {
+				t.Helper()
+				observationRequests(2)(t, before, after)
+				if got := after.TokenIssued - before.TokenIssued; got != 1 {
+					t.Errorf("tokens issued = %d, want 1 (a fresh token after the 401)", got)
+				}
+			},
+		},
+		{
+			name: "token revoked again after the refresh",
+			arm:  failNext(2, sandbox.Fault{Kind: sandbox.FaultRevoked}),
+			want: "Epic refused Chartside's access",
+			// one refresh, not a loop
+			upstream: observationRequests(2),
+		},
+		{
+			name: "responses slower than the timeout",
+			opt:  faultEnvOptions{requestTimeout: 400 * time.Millisecond},
+			arm: func(env *faultEnv) {
+				env.upstream.slow(isLabSearch, 10*time.Second)
+			},
+			disarm: func(env *faultEnv) { env.upstream.slow(nil, 0) },
+			want:   "Epic took too long to answer",
+		},
+		{
+			name:     "truncated JSON body",
+			arm:      failNext(1, sandbox.Fault{Kind: sandbox.FaultTruncated}),
+			want:     "Epic sent something Chartside could not read",
+			upstream: observationRequests(1),
+		},
+		{
+			name:     "HTML error page instead of FHIR",
+			arm:      failNext(1, sandbox.Fault{Kind: sandbox.FaultHTMLError}),
+			want:     "Epic could not answer",
+			upstream: observationRequests(1),
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newFaultEnv(t, tc.opt)
+			runSectionFault(t, env, tc)
+		})
+	}
+}
+
+func runSectionFault(t *testing.T, env *faultEnv, tc sectionFault) {
+	b := env.signIn()
+	chart := b.openChart("203713")
+	if r := b.get(chart, nil); r.StatusCode != http.StatusOK {
+		t.Fatalf("chart before the fault: status %d", r.StatusCode)
+	}
+	for _, s := range []string{"/vitals-strip", "/encounters", "/vitals", "/labs", "/social"} {
+		if r := b.get(chart+s, hxReq); r.StatusCode != http.StatusOK || strings.Contains(r.body, `data-testid="alert-error"`) {
+			t.Fatalf("%s before the fault: status %d\n%s", s, r.StatusCode, r.body)
+		}
+	}
+	skip := env.auditCount()
+
+	before := env.sb.Stats()
+	tc.arm(env)
+	r := b.get(chart+labsAll, hxReq)
+	after := env.sb.Stats()
+	checkGraceful(t, "failing section", r)
+	if r.StatusCode != http.StatusOK {
+		t.Errorf("failing section: status %d, want 200 so htmx swaps it in place", r.StatusCode)
+	}
+	doc := r.doc(t)
+	got := alertIn(doc, "labs-section")
+	switch {
+	case tc.want == "" && got != "":
+		t.Errorf("the section shows %q; want the data (the client rides this fault out)", got)
+	case tc.want == "" && labRows(doc) == 0:
+		t.Errorf("no lab rows after the fault was ridden out\n%s", r.body)
+	case tc.want != "" && !strings.Contains(got, tc.want):
+		t.Errorf("section alert = %q, want %q\n%s", got, tc.want, r.body)
+	case tc.want != "" && labRows(doc) != 0:
+		t.Error("the failed section shows rows")
+	case tc.want != "" && doc.Find(`[data-testid="labs-section"] [data-testid="retry"]`).Length() != 1:
+		t.Error("the failed section offers no Retry")
+	}
+	if tc.upstream != nil {
+		tc.upstream(t, before, after)
+	}
+
+	// While the fault lasts, the rest of the chart still renders.
+	page := b.get(chart, nil)
+	checkGraceful(t, "chart page during the fault", page)
+	if page.StatusCode != http.StatusOK || !strings.Contains(page.doc(t).Find(`[data-testid="banner-name"]`).Text(), "Camila") {
+		t.Errorf("chart page during the fault: status %d, no banner\n%s", page.StatusCode, page.body)
+	}
+	if !tc.encountersAffected {
+		enc := b.get(chart+"/encounters", hxReq)
+		checkGraceful(t, "encounters during the fault", enc)
+		d := enc.doc(t)
+		if a := alertIn(d, "timeline"); a != "" || d.Find(`[data-testid="encounter"]`).Length() == 0 {
+			t.Errorf("encounters during the fault: alert %q, %d encounters", a, d.Find(`[data-testid="encounter"]`).Length())
+		}
+	}
+
+	if tc.disarm != nil {
+		tc.disarm(env)
+	}
+	env.waitBreaker()
+	again := b.get(chart+labsAll, hxReq)
+	checkGraceful(t, "after recovery", again)
+	if d := again.doc(t); again.StatusCode != http.StatusOK || alertIn(d, "labs-section") != "" || labRows(d) == 0 {
+		t.Errorf("after recovery: status %d, alert %q, %d rows", again.StatusCode, alertIn(d, "labs-section"), labRows(d))
+	}
+
+	trail := env.faultTrail(skip)
+	wantFirst := "refresh/" + audit.OutcomeUpstreamError + "/labs table all"
+	if tc.want == "" {
+		wantFirst = "refresh/" + audit.OutcomeShown + "/labs table all"
+	}
+	wantLast := "refresh/" + audit.OutcomeShown + "/labs table all"
+	if len(trail) < 3 || trail[0] != wantFirst || trail[len(trail)-1] != wantLast || !containsString(trail, "chart_view/shown/chart") {
+		t.Errorf("audit trail = %q\nwant %q first, the chart view, %q last", trail, wantFirst, wantLast)
+	}
+	env.verifyAudit()
+}
+
+func containsString(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
