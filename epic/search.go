@@ -2,7 +2,9 @@ package epic
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -29,8 +31,36 @@ type Warning struct {
 // WarningCodeTruncated marks the warning added when paging stopped at the page cap.
 const WarningCodeTruncated = "truncated"
 
-// search fetches a searchset and follows next links verbatim up to maxPages.
+// codeSessionExpired is Epic's "Session ID for cached search results has expired" (EPIC.md §5).
+const codeSessionExpired = "4113"
+
+// search fetches a searchset and follows next links verbatim up to maxPages. When Epic has dropped
+// the cached results between two pages (4113), the search is run again from the first page, once:
+// that is Epic's advice, and a partial list must never pass for the whole record.
 func search[T any](ctx context.Context, c *Client, op, resourceType, first string, maxPages int) (Result[T], error) {
+	res, err := searchPages[T](ctx, c, op, resourceType, first, maxPages)
+	if err != nil && pagingSessionExpired(err) {
+		c.cfg.Logger.InfoContext(ctx, "epic: paging session expired; searching again", "op", op)
+		return searchPages[T](ctx, c, op, resourceType, first, maxPages)
+	}
+	return res, err
+}
+
+// pagingSessionExpired reports Epic's 4113 on a next link.
+func pagingSessionExpired(err error) bool {
+	var fe *FHIRError
+	if !errors.As(err, &fe) || fe.Status != http.StatusBadRequest {
+		return false
+	}
+	for _, is := range fe.Issues {
+		if is.EpicCode() == codeSessionExpired {
+			return true
+		}
+	}
+	return false
+}
+
+func searchPages[T any](ctx context.Context, c *Client, op, resourceType, first string, maxPages int) (Result[T], error) {
 	var res Result[T]
 	seen := map[Warning]bool{}
 	next := first
