@@ -41,6 +41,8 @@ func (s *Server) vitalsTableView(base string, f obsResult) views.ObsTable {
 		t = present.ObservationTable(f.val.Items, "Vital signs in the last year (newest first)", "No vital signs recorded in the last year.",
 			"vitals-table", s.settings.Location, chartLinks(base))
 	}
+	// Set even when the search failed: the section's root test id derives from it.
+	t.TestID = "vitals-table"
 	t.Section = s.section(views.VitalsTableID, titleVitals, base+"/vitals", nil, f.at, f.val.Warnings, f.err)
 	return t
 }
@@ -51,6 +53,7 @@ func (s *Server) socialView(base string, f obsResult) views.ObsTable {
 		t = present.ObservationTable(f.val.Items, "Social history (newest first)", "No social history recorded.",
 			"social-table", s.settings.Location, present.Links{})
 	}
+	t.TestID = "social-table"
 	t.Section = s.section(views.SocialID, titleSocial, base+"/social", nil, f.at, f.val.Warnings, f.err)
 	return t
 }
