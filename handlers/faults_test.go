@@ -245,3 +245,127 @@ func containsString(ss []string, s string) bool {
 	}
 	return false
 }
+
+// TestFaultEpicOutage: Epic answers every Observation search with 503 for a while. The first
+// section spends the retries, the circuit breaker then opens and the next sections fail at once
+// (no request reaches Epic, nobody waits for timeouts); each says so in its own alert; the banner
+// and the page still render; once Epic is back and the breaker has cooled down, the next request
+// succeeds.
+func TestFaultEpicOutage(t *testing.T) {
+	env := newFaultEnv(t, faultEnvOptions{})
+	b := env.signIn()
+	chart := b.openChart("203713")
+	b.get(chart, nil)
+	skip := env.auditCount()
+
+	env.sb.Faults().FailNext("Observation", 1000, sandbox.Fault{Kind: sandbox.FaultUnavailable})
+	outage := []string{"Epic could not answer", "Epic is not responding"}
+	for _, s := range []string{labsAll, "/vitals?refresh=1", "/social?refresh=1", "/vitals-strip?refresh=1"} {
+		r := b.get(chart+s, hxReq)
+		checkGraceful(t, s, r)
+		a := alertIn(r.doc(t), strings.SplitN(sectionTestID(s), "?", 2)[0])
+		if r.StatusCode != http.StatusOK || (!strings.Contains(a, outage[0]) && !strings.Contains(a, outage[1])) {
+			t.Errorf("%s during the outage: status %d, alert %q", s, r.StatusCode, a)
+		}
+	}
+	// The breaker is open now: a section fails without asking Epic.
+	before := env.sb.Stats()
+	r := b.get(chart+"/vitals?refresh=1", hxReq)
+	if a := alertIn(r.doc(t), "vitals-table-section"); !strings.Contains(a, outage[1]) {
+		t.Errorf("with the breaker open: alert %q, want %q", a, outage[1])
+	}
+	if got := env.sb.Stats().FHIRRequests - before.FHIRRequests; got != 0 {
+		t.Errorf("with the breaker open, %d requests still reached Epic", got)
+	}
+	page := b.get(chart, nil)
+	checkGraceful(t, "chart page during the outage", page)
+	if page.StatusCode != http.StatusOK || page.doc(t).Find(`[data-testid="banner"]`).Length() != 1 {
+		t.Errorf("chart page during the outage: status %d", page.StatusCode)
+	}
+
+	env.sb.Faults().Reset()
+	env.waitBreaker()
+	again := b.get(chart+labsAll, hxReq)
+	if d := again.doc(t); alertIn(d, "labs-section") != "" || labRows(d) == 0 {
+		t.Errorf("after Epic recovered: alert %q, %d rows", alertIn(d, "labs-section"), labRows(d))
+	}
+	trail := env.faultTrail(skip)
+	upstreamErrors := 0
+	for _, e := range trail {
+		if strings.HasPrefix(e, "refresh/"+audit.OutcomeUpstreamError+"/") {
+			upstreamErrors++
+		}
+	}
+	if upstreamErrors != 5 || trail[len(trail)-1] != "refresh/shown/labs table all" {
+		t.Errorf("audit trail = %q, want 5 refresh/upstream_error and a final refresh/shown", trail)
+	}
+	env.verifyAudit()
+}
+
+// sectionTestID maps a section path to the data-testid of its root.
+func sectionTestID(path string) string {
+	switch {
+	case strings.HasPrefix(path, "/labs"):
+		return "labs-section"
+	case strings.HasPrefix(path, "/vitals-strip"):
+		return "vitals-strip"
+	case strings.HasPrefix(path, "/vitals"):
+		return "vitals-table-section"
+	case strings.HasPrefix(path, "/social"):
+		return "social-table-section"
+	case strings.HasPrefix(path, "/encounters"):
+		return "timeline"
+	}
+	return path
+}
+
+// TestFaultPagingSessionExpired drives the long-history patient's whole lab record, which Epic
+// returns over several pages, while Epic's paging session expires between two pages (4113, "Session
+// ID for cached search results has expired"). Epic's advice is to search again: once is ridden
+// out with the complete data; a session that keeps expiring ends in the section's message.
+func TestFaultPagingSessionExpired(t *testing.T) {
+	env := newFaultEnv(t, faultEnvOptions{})
+	b := env.signIn()
+	chart := b.openChart("400003")
+	b.get(chart, nil)
+
+	before := env.sb.Stats()
+	full := b.get(chart+labsAll, hxReq)
+	pages := env.sb.Stats().ByResource["Observation"] - before.ByResource["Observation"]
+	rows := labRows(full.doc(t))
+	if pages < 2 || rows == 0 {
+		t.Fatalf("the long-history labs took %d Observation requests (%d rows); the test needs several pages", pages, rows)
+	}
+	skip := env.auditCount()
+
+	// Expires once: the search runs again from the start and the section is complete.
+	env.upstream.expirePages.Store(1)
+	r := b.get(chart+labsAll, hxReq)
+	checkGraceful(t, "expired once", r)
+	if d := r.doc(t); alertIn(d, "labs-section") != "" || labRows(d) != rows {
+		t.Errorf("paging session expired once: alert %q, %d rows, want the %d rows of the full record", alertIn(d, "labs-section"), labRows(d), rows)
+	}
+	if env.upstream.expired.Load() != 1 {
+		t.Fatalf("next links answered after expiry = %d, want 1 (the test did not expire a session)", env.upstream.expired.Load())
+	}
+
+	// Keeps expiring: a clear message, not a partial list.
+	env.upstream.expirePages.Store(-1)
+	r = b.get(chart+labsAll, hxReq)
+	checkGraceful(t, "expires every time", r)
+	d := r.doc(t)
+	if a := alertIn(d, "labs-section"); !strings.Contains(a, "Epic") || labRows(d) != 0 {
+		t.Errorf("paging session always expired: alert %q, %d rows (want a message and no partial list)", a, labRows(d))
+	}
+
+	env.upstream.expirePages.Store(0)
+	again := b.get(chart+labsAll, hxReq)
+	if d := again.doc(t); alertIn(d, "labs-section") != "" || labRows(d) != rows {
+		t.Errorf("after recovery: alert %q, %d rows, want %d", alertIn(d, "labs-section"), labRows(d), rows)
+	}
+	want := []string{"refresh/shown/labs table all", "refresh/upstream_error/labs table all", "refresh/shown/labs table all"}
+	if got := env.faultTrail(skip); strings.Join(got, " | ") != strings.Join(want, " | ") {
+		t.Errorf("audit trail = %q, want %q", got, want)
+	}
+	env.verifyAudit()
+}
