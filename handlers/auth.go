@@ -167,6 +167,7 @@ func (s *Server) signInView(c echo.Context, next string) views.SignInView {
 	}
 	if s.settings.Sandbox {
 		v.Demo, v.DemoUsername, v.DemoPassword = true, staff.DemoUsername, staff.DemoPassword
+		v.SandboxPatients = s.settings.SandboxPatients
 	}
 	return v
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/chartside/chartside/metrics"
 	"github.com/chartside/chartside/sessions"
+	"github.com/chartside/chartside/views"
 )
 
 // ReadyCheck is one condition /readyz verifies (database open, Epic token exchange not failing...).
@@ -28,12 +29,14 @@ type ReadyCheck struct {
 
 // Settings are the deployment choices handlers need, already parsed and validated by cmd/web.
 type Settings struct {
-	Sandbox        bool             // connected to the embedded Epic sandbox
-	Kiosk          bool             // shared workstation mode
-	Secure         bool             // served over HTTPS (directly or behind a TLS-terminating proxy)
-	TrustedProxies []netip.Prefix   // the only peers whose X-Forwarded-For is believed
-	Location       *time.Location   // clinic time zone for display
-	Now            func() time.Time // injectable clock
+	Sandbox bool // connected to the embedded Epic sandbox
+	// SandboxPatients are listed on the sign-in page in sandbox mode, so a new user knows what to type.
+	SandboxPatients []views.SandboxPatient
+	Kiosk           bool             // shared workstation mode
+	Secure          bool             // served over HTTPS (directly or behind a TLS-terminating proxy)
+	TrustedProxies  []netip.Prefix   // the only peers whose X-Forwarded-For is believed
+	Location        *time.Location   // clinic time zone for display
+	Now             func() time.Time // injectable clock
 	// MRNPattern is what a valid MRN looks like (MRN_PATTERN); nil means DefaultMRNPattern.
 	MRNPattern *regexp.Regexp
 	// MRNSystem is Epic's MRN identifier system, used to pick the MRN out of a patient's identifiers.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -232,5 +233,21 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	if kiosk.IdleTimeout != 3*time.Minute {
 		t.Errorf("kiosk idle timeout = %v, want 3m", kiosk.IdleTimeout)
+	}
+}
+
+func TestSandboxSignInPageListsMRNsToTry(t *testing.T) {
+	base, _, _ := startServer(t, testEnv(t, nil))
+	resp, err := http.Get(base + "/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	page := string(body)
+	for _, want := range []string{"SANDBOX", "chartside-demo", "203713", "Camila Maria Lopez", "203711"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("sandbox sign-in page lacks %q", want)
+		}
 	}
 }

@@ -15,11 +15,13 @@ import (
 	"github.com/chartside/chartside/audit"
 	"github.com/chartside/chartside/db"
 	"github.com/chartside/chartside/epic"
+	"github.com/chartside/chartside/epic/sandbox"
 	"github.com/chartside/chartside/handlers"
 	"github.com/chartside/chartside/metrics"
 	"github.com/chartside/chartside/sessions"
 	"github.com/chartside/chartside/staff"
 	"github.com/chartside/chartside/static"
+	"github.com/chartside/chartside/views"
 )
 
 // shutdownGrace is how long in-flight requests may run after SIGINT/SIGTERM.
@@ -114,6 +116,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		},
 		Settings: handlers.Settings{
 			Sandbox:          cfg.SandboxMode(),
+			SandboxPatients:  sandboxPatients(up.directory),
 			Kiosk:            cfg.Kiosk,
 			Secure:           cfg.Secure(),
 			TrustedProxies:   cfg.TrustedProxies,
@@ -173,4 +176,13 @@ func sessionStore(cfg Config, database *db.DB) (scs.Store, func() error, error) 
 		return nil, nil, &ConfigError{Var: "SESSION_STORE", Problem: fmt.Sprintf("cannot be used (%v)", err), Fix: "check the Redis URL and that Redis is reachable"}
 	}
 	return st, closeFn, nil
+}
+
+// sandboxPatients turns the sandbox's directory into what the sign-in page lists.
+func sandboxPatients(ls []sandbox.Listing) []views.SandboxPatient {
+	out := make([]views.SandboxPatient, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, views.SandboxPatient{MRN: l.MRN, Name: l.Name, Summary: l.Summary})
+	}
+	return out
 }
