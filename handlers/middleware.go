@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"regexp"
 	"runtime/debug"
@@ -107,6 +108,29 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Cache-Control", "no-store")
 		if s.settings.Secure {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		return next(c)
+	}
+}
+
+// formsOnly refuses, with 415, a state-changing request whose body is not a browser form. Every
+// Chartside POST is an HTML form or htmx (both urlencoded) or a body-less fetch; echo's binder
+// would otherwise also accept JSON or XML, a second input format nobody tests, and a cross-site
+// text/plain "form" would reach the CSRF check with a body it cannot read.
+func formsOnly(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			return next(c)
+		}
+		ct := r.Header.Get(echo.HeaderContentType)
+		if ct == "" && r.ContentLength == 0 {
+			return next(c) // nothing to decode: kiosk.js's keep-alive
+		}
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != echo.MIMEApplicationForm && mt != echo.MIMEMultipartForm) {
+			return echo.ErrUnsupportedMediaType
 		}
 		return next(c)
 	}

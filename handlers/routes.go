@@ -40,9 +40,9 @@ func (s *Server) Routes() *echo.Echo {
 	// empty-prefix group would also wrap every unmatched URL. Order matters: the session is loaded
 	// first; requireUser runs before the CSRF check, so a form posted after the session expired
 	// leads to the sign-in page instead of a 403. Forms are small; anything bigger is not a
-	// clinician typing.
+	// clinician typing, and anything but a form (formsOnly) is not a Chartside page posting.
 	if s.sessions != nil {
-		session := []echo.MiddlewareFunc{middleware.BodyLimit("64K"), s.sessions.Middleware()}
+		session := []echo.MiddlewareFunc{middleware.BodyLimit("64K"), formsOnly, s.sessions.Middleware()}
 		public := slices.Concat(session, []echo.MiddlewareFunc{s.sessions.CSRF()})
 		staff := slices.Concat(session, []echo.MiddlewareFunc{s.requireUser, s.sessions.CSRF()})
 		admin := slices.Concat(staff, []echo.MiddlewareFunc{s.requireAdmin})
