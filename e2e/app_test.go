@@ -27,14 +27,16 @@ func repoRoot(t *testing.T) string {
 	return root
 }
 
-// buildBinary builds cmd/web into a temporary directory (E2E_BINARY names a prebuilt one instead,
-// e.g. bin/web from make build), so the test exercises exactly what is deployed.
+// buildBinary builds cmd/web (E2E_BINARY names a prebuilt one instead, e.g. bin/web from make
+// build), so the test exercises exactly what is deployed. The output lives in bin/ (ignored by
+// git) rather than a temporary directory: go build leaves an up-to-date binary alone, which saves
+// the link on every run after the first.
 func buildBinary(t *testing.T, root string) string {
 	t.Helper()
 	if bin := os.Getenv("E2E_BINARY"); bin != "" {
 		return bin
 	}
-	bin := filepath.Join(t.TempDir(), "web")
+	bin := filepath.Join(root, "bin", "e2e-web")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/web")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")

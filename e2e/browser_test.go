@@ -162,7 +162,12 @@ func TestBrowserMainFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	base := startApp(t, buildBinary(t, root))
+	began := time.Now()
+	step := func(name string) { t.Logf("%6.1fs %s", time.Since(began).Seconds(), name) }
+	bin := buildBinary(t, root)
+	step("binary built")
+	base := startApp(t, bin)
+	step("server up")
 
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
@@ -195,7 +200,9 @@ func TestBrowserMainFlow(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="signin-form"]`)),
 	))
 	screenshot(t, ctx, artifacts, "01-signin.png")
+	step("screenshot 01-signin.png")
 	checkAxe(t, ctx, axeJS, "sign-in")
+	step("axe: sign-in")
 
 	// 2. Sign in as the sandbox's demo clinician.
 	must(t, "sign in", chromedp.Do(ctx,
@@ -211,6 +218,7 @@ func TestBrowserMainFlow(t *testing.T) {
 	}
 	screenshot(t, ctx, artifacts, "02-lookup.png")
 	checkAxe(t, ctx, axeJS, "lookup")
+	step("axe: lookup")
 
 	// 3. Look up an MRN: the chart opens with the banner, and every section loads in place.
 	must(t, "look up "+e2eMRN, chromedp.Do(ctx,
@@ -238,7 +246,9 @@ func TestBrowserMainFlow(t *testing.T) {
 		t.Errorf("chart shows %d vital tiles and %d sections, want tiles and all 5 sections", tiles, sections)
 	}
 	screenshot(t, ctx, artifacts, "03-chart.png")
+	step("screenshot 03-chart.png")
 	checkAxe(t, ctx, axeJS, "chart")
+	step("axe: chart")
 
 	// 4. Expand an encounter in place.
 	must(t, "expand an encounter", chromedp.Do(ctx,
@@ -246,6 +256,7 @@ func TestBrowserMainFlow(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="encounter-detail"]`)),
 	))
 	screenshot(t, ctx, artifacts, "04-encounter.png")
+	step("screenshot 04-encounter.png")
 
 	// 5. Open an analyte's trend from the vitals strip: table and server-drawn SVG chart.
 	must(t, "open an analyte trend", chromedp.Do(ctx,
@@ -254,6 +265,7 @@ func TestBrowserMainFlow(t *testing.T) {
 	))
 	screenshot(t, ctx, artifacts, "05-analyte.png")
 	checkAxe(t, ctx, axeJS, "chart with encounter and analyte open")
+	step("axe: chart with encounter and analyte open")
 
 	console, csp := found.snapshot()
 	for _, m := range console {
