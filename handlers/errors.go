@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/chartside/chartside/logging"
+	"github.com/chartside/chartside/sessions"
 	"github.com/chartside/chartside/views"
 )
 
@@ -64,6 +65,11 @@ func (s *Server) describeError(err error) views.ErrorView {
 	case errors.Is(err, context.DeadlineExceeded):
 		return views.ErrorView{Status: http.StatusGatewayTimeout, Title: "This took too long",
 			Detail: "Chartside gave up waiting. Try again; if it keeps happening, tell IT and quote the reference below."}
+	case errors.Is(err, sessions.ErrStoreUnavailable):
+		// The database (or Redis) is down. No patient data can be shown anyway (nothing could be
+		// audited), but the clinician should know it is temporary and not their doing.
+		return views.ErrorView{Status: http.StatusServiceUnavailable, Title: "Chartside is temporarily unavailable",
+			Detail: "Chartside cannot reach its database right now, so it cannot check who is signed in or record who opens a chart, and it shows no patient data until it can. Nothing you did caused this: try again in a moment; if it lasts, tell IT and quote the reference below."}
 	case errors.Is(err, context.Canceled):
 		// The browser went away; nobody will read this, but keep the status honest for the log.
 		return views.ErrorView{Status: 499, Title: "Request cancelled", Detail: "The request was cancelled."}

@@ -2,6 +2,7 @@ package sessions
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -9,6 +10,11 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 )
+
+// ErrStoreUnavailable wraps a failure to load a session from its store (the database or Redis
+// is down): nobody can be treated as signed in. The handlers' error handler tells the user so,
+// with a 503, rather than a generic 500.
+var ErrStoreUnavailable = errors.New("sessions: session store unavailable")
 
 type stateKey struct{}
 
@@ -56,7 +62,7 @@ func (m *Manager) Middleware() echo.MiddlewareFunc {
 			if err != nil {
 				// A store outage: nobody can be treated as signed in, and no
 				// cookie is written (the status is an error page anyway).
-				return fmt.Errorf("sessions: load: %w", err)
+				return fmt.Errorf("%w: load: %w", ErrStoreUnavailable, err)
 			}
 			st := &requestState{}
 			ctx = context.WithValue(ctx, stateKey{}, st)
