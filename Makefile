@@ -4,7 +4,7 @@ BIN     := bin/web
 HTMX    := static/vendor/htmx.min.js
 NODE_OK := node_modules/.package-lock.json
 
-.PHONY: run test build check generate bench soak docker clean
+.PHONY: run test test-cluster build check generate bench soak docker clean
 
 # Front-end packages come from the npm registry at the versions pinned in package-lock.json.
 $(NODE_OK): package.json package-lock.json
@@ -25,6 +25,10 @@ run: build
 
 test: $(HTMX)
 	$(GO) test -count=1 -timeout 9m ./...
+
+# Three replicas behind HAProxy on the machine's PostgreSQL and Redis (deploy/README.md).
+test-cluster: $(HTMX)
+	deploy/test-cluster.sh
 
 # Fails when generated templ code is stale or gofmt / go vet complain.
 check: $(HTMX)

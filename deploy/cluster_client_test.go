@@ -36,6 +36,7 @@ type served struct {
 	Replica   string
 	RequestID string
 	Action    string // the audit action the request must have recorded, "" for none
+	User      string // the username that record must name
 	Status    int
 }
 
@@ -105,7 +106,11 @@ func (b *browser) do(method, path string, form url.Values, action string) (*http
 	if err != nil {
 		return nil, "", fmt.Errorf("%s %s: read body: %w", method, path, err)
 	}
-	s := served{Replica: resp.Header.Get("X-Chartside-Replica"), RequestID: resp.Header.Get("X-Request-ID"), Action: action, Status: resp.StatusCode}
+	s := served{Replica: resp.Header.Get("X-Chartside-Replica"), RequestID: resp.Header.Get("X-Request-ID"),
+		Action: action, User: b.c.user, Status: resp.StatusCode}
+	if form != nil && action == "signin_failed" {
+		s.User = form.Get("username")
+	}
 	b.mu.Lock()
 	b.log = append(b.log, s)
 	b.mu.Unlock()
@@ -155,6 +160,26 @@ func (b *browser) signIn() error {
 		return fmt.Errorf("sign in: status %d, Location %q; want 303 to /", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	return b.home()
+}
+
+// failSignIn tries to sign in as user with a wrong password and returns the status and
+// Retry-After the balancer delivered.
+func (b *browser) failSignIn(user string) (int, string, error) {
+	_, page, err := b.do(http.MethodGet, "/signin", nil, "")
+	if err != nil {
+		return 0, "", err
+	}
+	tok, err := csrfFrom(page)
+	if err != nil {
+		return 0, "", fmt.Errorf("sign-in page: %w", err)
+	}
+	resp, _, err := b.do(http.MethodPost, "/signin", url.Values{
+		"username": {user}, "password": {"not the password at all"}, "csrf_token": {tok},
+	}, "signin_failed")
+	if err != nil {
+		return 0, "", err
+	}
+	return resp.StatusCode, resp.Header.Get("Retry-After"), nil
 }
 
 // home loads the lookup page, which must be served to a signed-in user, and refreshes the CSRF

@@ -49,6 +49,8 @@ func TestCluster(t *testing.T) {
 // of concurrent lookups through the two survivors, then every response's audit record is in the
 // one chain and `web audit verify` passes.
 func runScenario(t *testing.T, c *cluster) {
+	failed := checkSharedThrottle(t, c)
+
 	b := newBrowser(t, c)
 	if err := b.signIn(); err != nil {
 		t.Fatal(err)
@@ -100,8 +102,42 @@ func runScenario(t *testing.T, c *cluster) {
 
 	// Every audited response, from all three replicas (web2's records survive its crash), is in the
 	// trail with its request id and the real client address; the chain verifies.
-	all := slices.Concat(b.served(), bulk)
+	all := slices.Concat(failed, b.served(), bulk)
 	checkAuditTrail(t, c, all)
+}
+
+// checkSharedThrottle proves the sign-in throttle counts failures across replicas: round robin
+// spreads the attempts, so no single replica sees enough of them to refuse the next one on its own.
+func checkSharedThrottle(t *testing.T, c *cluster) []served {
+	t.Helper()
+	b := newBrowser(t, c)
+	const user, free = "nosuchuser", 5 // staff.DefaultAccountPolicy().FreeFailures
+	for i := range free {
+		status, _, err := b.failSignIn(user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status != http.StatusUnauthorized {
+			t.Fatalf("failed sign-in %d: status %d, want 401", i+1, status)
+		}
+	}
+	status, retry, err := b.failSignIn(user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status != http.StatusTooManyRequests || retry == "" {
+		t.Errorf("sign-in after %d failures: status %d, Retry-After %q; want 429 with Retry-After", free, status, retry)
+	}
+	var posts []served
+	for _, s := range b.served() {
+		if s.Action != "" {
+			posts = append(posts, s)
+		}
+	}
+	if got := replicas(posts); len(got) < 2 {
+		t.Errorf("failed sign-ins served by %v, want at least two replicas", got)
+	}
+	return b.served()
 }
 
 // bulkLookups sends n lookups from `workers` browsers at once and returns what was served.
@@ -210,9 +246,9 @@ func checkAuditTrail(t *testing.T, c *cluster, all []served) {
 			continue
 		}
 		fromReplica[s.Replica]++
-		if found.Username != c.user || found.ClientAddr != clientAddr {
+		if found.Username != s.User || found.ClientAddr != clientAddr {
 			t.Errorf("record %d: username %q, client %q; want %q from %s (X-Forwarded-For through the trusted proxy, spoofed %s ignored)",
-				found.Seq, found.Username, found.ClientAddr, c.user, clientAddr, spoofedAddr)
+				found.Seq, found.Username, found.ClientAddr, s.User, clientAddr, spoofedAddr)
 		}
 	}
 	for _, name := range []string{"web1", "web2", "web3"} {
