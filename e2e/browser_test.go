@@ -268,6 +268,33 @@ func TestBrowserMainFlow(t *testing.T) {
 	step("axe: chart with encounter and analyte open")
 
 	console, csp := found.snapshot()
+
+	// Prove the detectors work: an inline script, which the policy forbids, must be reported as
+	// a CSP violation. Without this a broken listener would make "zero violations" meaningless.
+	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(function () {
+		var s = document.createElement('script'); s.textContent = 'void 0'; document.body.appendChild(s); return true;
+	})()`))
+	must(t, "trigger a deliberate CSP violation", err)
+	// Both channels must see it: the page's own securitypolicyviolation event (through the
+	// binding) and the browser's log.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, after := found.snapshot()
+		var viaEvent, viaLog bool
+		for _, m := range after[len(csp):] {
+			viaEvent = viaEvent || strings.HasPrefix(m, "securitypolicyviolation:")
+			viaLog = viaLog || !strings.HasPrefix(m, "securitypolicyviolation:")
+		}
+		if viaEvent && viaLog {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("the CSP detectors missed a deliberate inline-script violation (event %v, log %v)", viaEvent, viaLog)
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
 	for _, m := range console {
 		t.Errorf("browser console error: %s", m)
 	}
