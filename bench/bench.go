@@ -2,11 +2,13 @@ package bench
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/chartside/chartside/epic/sandbox"
@@ -90,7 +92,8 @@ func Run(ctx context.Context, cfg Config, l Launcher) (res *Results, err error) 
 		return nil, err
 	}
 	step("creating the benchmark account")
-	if err := l.Run(ctx, []string{"staff", "add", "--username", benchUser, "--role", "clinician", "--password-stdin"}, env, benchPassword+"\n"); err != nil {
+	user := benchUserPrefix + strings.ToLower(rand.Text()[:10])
+	if err := l.Run(ctx, []string{"staff", "add", "--username", user, "--role", "clinician", "--password-stdin"}, env, benchPassword+"\n"); err != nil {
 		return nil, fmt.Errorf("bench: staff add: %w", err)
 	}
 	step("starting Chartside")
@@ -115,7 +118,7 @@ func Run(ctx context.Context, cfg Config, l Launcher) (res *Results, err error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := br.SignIn(ctx, benchUser, benchPassword); err != nil {
+	if err := br.SignIn(ctx, user, benchPassword); err != nil {
 		return nil, err
 	}
 	step("latency: naive flow vs Chartside, %s added per upstream request", cfg.Latency)
@@ -132,7 +135,7 @@ func Run(ctx context.Context, cfg Config, l Launcher) (res *Results, err error) 
 		most = max(most, n)
 	}
 	step("signing in %d load clients", most)
-	clients, err := prepareClients(ctx, srv.URL, most, generatedMRNs(cfg.Patients))
+	clients, err := prepareClients(ctx, srv.URL, user, most, generatedMRNs(cfg.Patients))
 	if err != nil {
 		return nil, err
 	}

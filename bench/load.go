@@ -23,7 +23,8 @@ type LoadRow struct {
 	// Latency of a complete chart (page, then every section in parallel).
 	ChartP50, ChartP95, ChartP99 time.Duration
 
-	PeakRSS           int64 // bytes, highest process_resident_memory_bytes seen during the level
+	ServerCPU         time.Duration // the server process's CPU time during the level
+	PeakRSS           int64         // bytes, highest process_resident_memory_bytes seen during the level
 	GoroutinesBefore  int
 	PeakGoroutines    int
 	GoroutinesAfter   int // once the clients closed their connections and the server settled
@@ -36,11 +37,12 @@ type loadClient struct {
 	chart string
 }
 
-// prepareClients signs in n browsers and has each look up one of mrns (round robin). Sign-in runs
-// argon2id, so a few at a time: the point is the chart load, not a sign-in storm.
-func prepareClients(ctx context.Context, base string, n int, mrns []string) ([]*loadClient, error) {
+// prepareClients signs in n browsers and has each look up one of mrns (round robin), one at a time:
+// sign-in runs argon2id and the point is the chart load, not a sign-in storm (which, on PostgreSQL,
+// also trips a race in the sign-in throttle: see BENCHMARKS.md).
+func prepareClients(ctx context.Context, base, user string, n int, mrns []string) ([]*loadClient, error) {
 	out := make([]*loadClient, n)
-	sem := make(chan struct{}, 4)
+	sem := make(chan struct{}, 1)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var errs []error
@@ -50,7 +52,7 @@ func prepareClients(ctx context.Context, base string, n int, mrns []string) ([]*
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			c, err := newLoadClient(ctx, base, mrns[i%len(mrns)])
+			c, err := newLoadClient(ctx, base, user, mrns[i%len(mrns)])
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -67,12 +69,12 @@ func prepareClients(ctx context.Context, base string, n int, mrns []string) ([]*
 	return out, nil
 }
 
-func newLoadClient(ctx context.Context, base, mrn string) (*loadClient, error) {
+func newLoadClient(ctx context.Context, base, user, mrn string) (*loadClient, error) {
 	br, err := NewBrowser(base)
 	if err != nil {
 		return nil, err
 	}
-	if err := br.SignIn(ctx, benchUser, benchPassword); err != nil {
+	if err := br.SignIn(ctx, user, benchPassword); err != nil {
 		return nil, err
 	}
 	chart, err := br.Lookup(ctx, mrn)
@@ -99,6 +101,10 @@ func runLoad(ctx context.Context, sc *scraper, clients []*loadClient, d, settle 
 		pages, whole []time.Duration
 		wg           sync.WaitGroup
 	)
+	cpuBefore, err := sc.sample(ctx)
+	if err != nil {
+		return row, err
+	}
 	watch := sc.watch(ctx, 200*time.Millisecond)
 	start := time.Now()
 	deadline := start.Add(d)
@@ -131,6 +137,11 @@ func runLoad(ctx context.Context, sc *scraper, clients []*loadClient, d, settle 
 		return row, err
 	}
 	row.PeakRSS, row.PeakGoroutines = peak.RSS, peak.Goroutines
+	cpuAfter, err := sc.sample(ctx)
+	if err != nil {
+		return row, err
+	}
+	row.ServerCPU = time.Duration((cpuAfter.CPUSeconds - cpuBefore.CPUSeconds) * float64(time.Second))
 
 	secs := row.Duration.Seconds()
 	row.ChartsPerSec, row.RequestsPerSec = float64(row.Charts)/secs, float64(row.Requests)/secs

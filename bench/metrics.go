@@ -13,8 +13,9 @@ import (
 
 // ProcessSample is what the server's /metrics says about its own process.
 type ProcessSample struct {
-	RSS        int64 // process_resident_memory_bytes
-	Goroutines int   // go_goroutines
+	RSS        int64   // process_resident_memory_bytes
+	Goroutines int     // go_goroutines
+	CPUSeconds float64 // process_cpu_seconds_total
 }
 
 // scraper reads the server's /metrics without keeping a connection open, so the scrape itself
@@ -61,6 +62,12 @@ func (s *scraper) sample(ctx context.Context) (ProcessSample, error) {
 			}
 			out.RSS = int64(f)
 			found++
+		case "process_cpu_seconds_total":
+			f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+			if err != nil {
+				return ProcessSample{}, fmt.Errorf("bench: metrics: %s: %w", name, err)
+			}
+			out.CPUSeconds = f
 		case "go_goroutines":
 			f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
 			if err != nil {

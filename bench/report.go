@@ -43,12 +43,16 @@ func Print(w io.Writer, r *Results) {
 
 	if len(r.Load) > 0 {
 		fmt.Fprintf(w, "Throughput, no added latency, %s per level (a chart = page + every section in parallel)\n\n", r.Config.Duration)
-		fmt.Fprintln(w, "| clients | charts/s | requests/s | page p50 | page p95 | page p99 | chart p50 | chart p95 | chart p99 | errors | peak RSS | goroutines before / peak / after |")
-		fmt.Fprintln(w, "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+		fmt.Fprintln(w, "| clients | charts/s | requests/s | page p50 | page p95 | page p99 | chart p50 | chart p95 | chart p99 | errors | server CPU per chart | peak RSS | goroutines before / peak / after |")
+		fmt.Fprintln(w, "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 		for _, l := range r.Load {
-			fmt.Fprintf(w, "| %d | %.0f | %.0f | %s | %s | %s | %s | %s | %s | %d | %s | %d / %d / %d |\n",
+			perChart := time.Duration(0)
+			if l.Charts > 0 {
+				perChart = l.ServerCPU / time.Duration(l.Charts)
+			}
+			fmt.Fprintf(w, "| %d | %.0f | %.0f | %s | %s | %s | %s | %s | %s | %d | %s | %s | %d / %d / %d |\n",
 				l.Clients, l.ChartsPerSec, l.RequestsPerSec, ms(l.PageP50), ms(l.PageP95), ms(l.PageP99),
-				ms(l.ChartP50), ms(l.ChartP95), ms(l.ChartP99), l.Errors, mib(l.PeakRSS),
+				ms(l.ChartP50), ms(l.ChartP95), ms(l.ChartP99), l.Errors, ms(perChart), mib(l.PeakRSS),
 				l.GoroutinesBefore, l.PeakGoroutines, l.GoroutinesAfter)
 		}
 		for _, l := range r.Load {

@@ -26,13 +26,13 @@ type Server struct {
 	Stop func() error // graceful shutdown (SIGTERM); returns the server's exit error
 }
 
-// Account the driver creates and signs in with. The password never leaves the benchmark's
-// throw-away data directory.
+// The account the driver creates and signs in with: a new name each run (a PostgreSQL database
+// given with DATABASE_URL outlives the run), with a password that protects nothing real.
 const (
-	benchUser     = "bench-clinician"
-	benchPassword = "bench-password-not-secret"
-	benchClientID = "chartside-bench"
-	naiveClientID = "naive-tutorial"
+	benchUserPrefix = "bench-"
+	benchPassword   = "bench-password-not-secret"
+	benchClientID   = "chartside-bench"
+	naiveClientID   = "naive-tutorial"
 )
 
 // serverEnv writes Chartside's signing key into dir, registers it with the sandbox as a backend
