@@ -115,7 +115,8 @@ func (b *browser) do(method, path string, form url.Values, action string) (*http
 	b.log = append(b.log, s)
 	b.mu.Unlock()
 	if s.Replica == "" || s.RequestID == "" {
-		return resp, string(raw), fmt.Errorf("%s %s: response without X-Chartside-Replica or X-Request-ID", method, path)
+		// HAProxy answering by itself (503 no server, 502 a replica died mid-request) sets neither.
+		return resp, string(raw), fmt.Errorf("%s %s: status %d without X-Chartside-Replica or X-Request-ID: not a replica's answer", method, path, resp.StatusCode)
 	}
 	return resp, string(raw), nil
 }
