@@ -147,8 +147,10 @@ func (s *Store) begin(ctx context.Context, keys []throttleKey) (err error) {
 			Scan(&c.failures, &c.windowStart, &c.lastFailure); err != nil {
 			return fmt.Errorf("staff: throttle: read: %w", err)
 		}
-		until := time.UnixMilli(c.lastFailure).Add(k.policy.wait(c.failures))
-		if now.Before(until) {
+		// Only a real delay can refuse: with none due, a last_failure later than now is just a
+		// concurrent attempt that took the lock first (now is read before the lock).
+		wait := k.policy.wait(c.failures)
+		if until := time.UnixMilli(c.lastFailure).Add(wait); wait > 0 && now.Before(until) {
 			retry = max(retry, until.Sub(now))
 			continue
 		}
