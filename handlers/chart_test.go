@@ -492,3 +492,32 @@ func TestAnalyteAndEncounterDrillDown(t *testing.T) {
 		t.Errorf("audit = %v, want %s", got, want)
 	}
 }
+
+// TestEncounterDrillDownOutsideThePrefetch opens an encounter from an older window of a long
+// record: the link carries the encounter's day, so one narrow Encounter search finds it instead of
+// a walk through every page of the record.
+func TestEncounterDrillDownOutsideThePrefetch(t *testing.T) {
+	env := newChartEnv(t, chartEnvOptions{})
+	b := env.signIn()
+	hx := map[string]string{"HX-Request": "true"}
+	chart := b.openChart("400003")
+	b.get(chart, nil)
+	first := b.get(chart+"/encounters", hx).doc(t)
+	more, _ := first.Find(`[data-testid="load-earlier"] a`).Attr("hx-get")
+	older := b.get(more, hx).doc(t)
+	detail, ok := older.Find(`[data-testid="encounter-expand"]`).First().Attr("hx-get")
+	if !ok || !strings.Contains(detail, "?on=") {
+		t.Fatalf("drill-down link %q carries no day", detail)
+	}
+	before := env.sb.Stats()
+	r := b.get(detail, hx)
+	if r.StatusCode != http.StatusOK || r.doc(t).Find(`[data-testid="encounter-detail"]`).Length() != 1 {
+		t.Fatalf("drill-down: status %d\n%s", r.StatusCode, r.body)
+	}
+	if got := env.sb.Stats().ByResource["Encounter"] - before.ByResource["Encounter"]; got != 1 {
+		t.Errorf("Encounter requests for the drill-down = %d, want 1", got)
+	}
+	if r := b.get(chart+"/encounters/x?on=soon", hx); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("bad day: status %d, want 400", r.StatusCode)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/chartside/chartside/epic"
+	"github.com/chartside/chartside/epic/fhir"
 	"github.com/chartside/chartside/present"
 	"github.com/chartside/chartside/views"
 )
@@ -24,6 +25,36 @@ func chartLinks(base string) present.Links {
 		},
 		Encounter: func(id string) string { return base + "/encounters/" + url.PathEscape(id) },
 	}
+}
+
+// timelineLinks are chartLinks whose drill-down URLs also carry the encounter's start day
+// (?on=YYYY-MM-DD), so the drill-down can find the encounter with a narrow Encounter search
+// instead of walking the whole record. The day is only a hint: the encounter must still be in
+// this patient's search results.
+func (s *Server) timelineLinks(base string, encs []fhir.Encounter) present.Links {
+	days := make(map[string]string, len(encs))
+	for _, e := range encs {
+		if e.Period == nil {
+			continue
+		}
+		start := e.Period.Start
+		if start.IsZero() {
+			start = e.Period.End
+		}
+		if start.IsZero() {
+			continue
+		}
+		days[e.ID] = start.Time().In(s.settings.Location).Format(time.DateOnly)
+	}
+	l := chartLinks(base)
+	l.Encounter = func(id string) string {
+		u := base + "/encounters/" + url.PathEscape(id)
+		if d, ok := days[id]; ok {
+			u += "?on=" + d
+		}
+		return u
+	}
+	return l
 }
 
 func (s *Server) vitalsStripView(base string, f obsResult) views.VitalsStrip {
@@ -146,7 +177,7 @@ func (s *Server) timelineView(base string, p encounterParams, f fetched[timeline
 	q, next := s.encounterPage(p)
 	var t views.Timeline
 	if f.err == nil {
-		t = present.Timeline(f.val.Items, s.settings.Location, present.EncounterFilter{Class: p.Class, Type: p.Type}, chartLinks(base))
+		t = present.Timeline(f.val.Items, s.settings.Location, present.EncounterFilter{Class: p.Class, Type: p.Type}, s.timelineLinks(base, f.val.Items))
 		if f.val.earlier {
 			// more=1: the answer replaces the button with the next window only (see encounters).
 			more := next.query()

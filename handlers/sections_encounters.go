@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -81,8 +82,16 @@ func (s *Server) encounterDetail(c echo.Context) error {
 	if id == "" || len(id) > 200 {
 		return echo.ErrNotFound
 	}
+	var on time.Time
+	if v := c.QueryParam("on"); v != "" {
+		d, err := time.ParseInLocation(time.DateOnly, v, s.settings.Location)
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, "invalid encounter date")
+		}
+		on = d
+	}
 	ctx := c.Request().Context()
-	enc, found, ferr := s.findEncounter(c, ref, id)
+	enc, found, ferr := s.findEncounter(c, ref, id, on)
 	if ferr == nil && !found {
 		return echo.ErrNotFound
 	}
@@ -97,7 +106,11 @@ func (s *Server) encounterDetail(c echo.Context) error {
 	if ferr == nil {
 		d = present.EncounterDetail(enc, obs.Items, s.settings.Location, chartLinks(base))
 	}
-	d.Section = s.section("encounter-"+present.EncounterDOMID(id), titleEncounter, base+"/encounters/"+id, nil, s.settings.Now(), obs.Warnings, ferr)
+	var q url.Values
+	if !on.IsZero() {
+		q = url.Values{"on": {on.Format(time.DateOnly)}}
+	}
+	d.Section = s.section("encounter-"+present.EncounterDOMID(id), titleEncounter, base+"/encounters/"+url.PathEscape(id), q, s.settings.Now(), obs.Warnings, ferr)
 	d.RefreshURL = ""
 	return s.serveSection(c, ref, access{Action: audit.ActionEncounterView, Detail: "encounter " + id}, false, ferr,
 		views.EncounterFragment(d),
@@ -105,14 +118,28 @@ func (s *Server) encounterDetail(c echo.Context) error {
 }
 
 // findEncounter looks for the encounter in the prefetched first window, then in an Encounter
-// search over the whole record (Epic's Encounter read is not part of the API Chartside uses).
-func (s *Server) findEncounter(c echo.Context, ref sessions.PatientRef, id string) (fhir.Encounter, bool, error) {
+// search around its start day when the link gave one (on), and finally over the whole record
+// (Epic's Encounter read is not part of the API Chartside uses).
+func (s *Server) findEncounter(c echo.Context, ref sessions.PatientRef, id string, on time.Time) (fhir.Encounter, bool, error) {
 	if e := s.charts.audited(ref.Handle, ref.PatientID); e != nil && e.encounters != nil {
 		if res, _, err := e.encounters.wait(c.Request().Context()); err == nil {
 			for _, enc := range res.Items {
 				if enc.ID == id {
 					return enc, true, nil
 				}
+			}
+		}
+	}
+	if !on.IsZero() {
+		// A day either side: the day in the link is in the clinic's zone, Epic's may differ.
+		res, err := s.patients.SearchEncounters(c.Request().Context(), ref.PatientID,
+			epic.EncounterQuery{From: on.AddDate(0, 0, -1), To: on.AddDate(0, 0, 1)})
+		if err != nil {
+			return fhir.Encounter{}, false, err
+		}
+		for _, enc := range res.Items {
+			if enc.ID == id {
+				return enc, true, nil
 			}
 		}
 	}
