@@ -41,6 +41,10 @@ check: $(HTMX)
 bench: $(HTMX)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+# Soak (not in make test): 200 signed-in clients for 3 minutes against `web serve` and the sandbox with latency and injected failures.
+soak: build
+	$(GO) run ./soak/cmd/soak -web ./$(BIN) $(SOAKFLAGS)
+
 docker:
 	docker build -t chartside:latest .
 
