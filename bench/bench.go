@@ -70,7 +70,9 @@ func Run(ctx context.Context, cfg Config, l Launcher) (res *Results, err error) 
 		progress = io.Discard
 	}
 	step := func(format string, args ...any) { fmt.Fprintf(progress, "bench: "+format+"\n", args...) }
-	res = &Results{Machine: ReadMachine(), Config: cfg}
+	out := &Results{Machine: ReadMachine(), Config: cfg}
+	res = out
+	defer func() { out.Machine.LoadEnd = LoadAverage() }()
 
 	up, err := StartUpstream(cfg.Patients, slog.New(slog.DiscardHandler))
 	if err != nil {

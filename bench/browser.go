@@ -33,11 +33,12 @@ type Browser struct {
 
 // Chart is one chart load as the browser saw it.
 type Chart struct {
-	FirstByte time.Duration // from the request's start to the chart page's first byte
-	Complete  time.Duration // until the last section's body was read
-	Requests  int           // HTTP requests to Chartside
-	PageBytes int           // the chart page's HTML
-	HTMLBytes int           // page and sections together: the whole first view
+	FirstByte time.Duration  // from the request's start to the chart page's first byte
+	Complete  time.Duration  // until the last section's body was read
+	Requests  int            // HTTP requests to Chartside
+	PageBytes int            // the chart page's HTML
+	HTMLBytes int            // page and sections together: the whole first view
+	Sections  map[string]int // each section's HTML by its element id
 }
 
 // StatusError is a response with an unexpected status.
@@ -141,7 +142,7 @@ func (b *Browser) LoadChart(ctx context.Context, chartURL string) (Chart, error)
 }
 
 func (b *Browser) load(ctx context.Context, chartURL string, start time.Time) (Chart, error) {
-	var c Chart
+	c := Chart{Sections: map[string]int{}}
 	var firstByte time.Time
 	page, _, err := b.get(ctx, chartURL, nil, &firstByte)
 	c.Requests++
@@ -177,6 +178,7 @@ func (b *Browser) load(ctx context.Context, chartURL string, start time.Time) (C
 			defer mu.Unlock()
 			c.Requests++
 			c.HTMLBytes += len(body)
+			c.Sections[s.target] = len(body)
 			if err != nil {
 				errs = append(errs, err)
 			}

@@ -10,15 +10,17 @@ import (
 
 // LatencyRow is one client on one patient: medians over the iterations, traffic per lookup.
 type LatencyRow struct {
-	Scenario   string        // "typical" or "long history"
-	Client     string        // "naive" or "Chartside"
-	Encounters int           // the patient's encounters (all of them, as the naive client fetched)
-	FirstByte  time.Duration // median: first byte of the chart (naive: the patient known)
-	Complete   time.Duration // median: the complete chart
-	Upstream   float64       // upstream requests per lookup, token requests included
-	Tokens     float64       // token requests per lookup
-	HTMLBytes  int           // Chartside: the first view's HTML (page and sections)
-	Ratio      float64       // on Chartside rows: naive complete / Chartside complete
+	Scenario   string         // "typical" or "long history"
+	Client     string         // "naive" or "Chartside"
+	Encounters int            // the patient's encounters (all of them, as the naive client fetched)
+	FirstByte  time.Duration  // median: first byte of the chart (naive: the patient known)
+	Complete   time.Duration  // median: the complete chart
+	Upstream   float64        // upstream requests per lookup, token requests included
+	Tokens     float64        // token requests per lookup
+	HTMLBytes  int            // Chartside: the first view's HTML (page and sections)
+	PageBytes  int            // Chartside: the chart page alone (banner and placeholders)
+	Sections   map[string]int // Chartside: each section's HTML by element id
+	Ratio      float64        // on Chartside rows: naive complete / Chartside complete
 }
 
 // patientCase is a patient to measure.
@@ -62,7 +64,7 @@ func compareLatency(ctx context.Context, up *Upstream, naive *Naive, br *Browser
 				return nil, fmt.Errorf("bench: %s Chartside: %w", pc.scenario, err)
 			}
 			first, complete = append(first, c.FirstByte), append(complete, c.Complete)
-			cr.HTMLBytes = c.HTMLBytes
+			cr.HTMLBytes, cr.PageBytes, cr.Sections = c.HTMLBytes, c.PageBytes, c.Sections
 		}
 		use = delta(before, up.Sandbox.Stats())
 		cr.FirstByte, cr.Complete = median(first), median(complete)

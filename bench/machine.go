@@ -15,12 +15,16 @@ type Machine struct {
 	MemoryMiB int64
 	GoVersion string
 	OS, Arch  string
+	// LoadStart and LoadEnd are /proc/loadavg's 1-minute load when the run started and ended: a
+	// load above the CPU count means something else was competing for the CPUs.
+	LoadStart, LoadEnd string
 }
 
 // ReadMachine reads the CPU model and memory from /proc on Linux; elsewhere they stay empty.
 func ReadMachine() Machine {
 	m := Machine{CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH}
 	m.CPUModel = procField("/proc/cpuinfo", "model name")
+	m.LoadStart = LoadAverage()
 	if kb, err := strconv.ParseInt(strings.TrimSuffix(procField("/proc/meminfo", "MemTotal"), " kB"), 10, 64); err == nil {
 		m.MemoryMiB = kb / 1024
 	}
@@ -42,4 +46,14 @@ func procField(path, name string) string {
 		}
 	}
 	return ""
+}
+
+// LoadAverage is the 1-minute load average from /proc/loadavg, or "" where there is none.
+func LoadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	first, _, _ := strings.Cut(string(b), " ")
+	return first
 }

@@ -3,6 +3,8 @@ package bench
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -21,7 +23,8 @@ const (
 // BENCHMARKS.md), then the targets met and missed.
 func Print(w io.Writer, r *Results) {
 	m := r.Machine
-	fmt.Fprintf(w, "Machine: %d CPUs (%s), %d MiB memory, %s %s/%s\n\n", m.CPUs, orDash(m.CPUModel), m.MemoryMiB, m.GoVersion, m.OS, m.Arch)
+	fmt.Fprintf(w, "Machine: %d CPUs (%s), %d MiB memory, %s %s/%s; 1-minute load average %s at the start, %s at the end\n\n",
+		m.CPUs, orDash(m.CPUModel), m.MemoryMiB, m.GoVersion, m.OS, m.Arch, orDash(m.LoadStart), orDash(m.LoadEnd))
 
 	if len(r.Latency) > 0 {
 		fmt.Fprintf(w, "Lookup latency, %s added to every upstream request (medians: naive %d lookups, Chartside %d after one warm-up; typical patient MRN %s)\n\n",
@@ -39,6 +42,7 @@ func Print(w io.Writer, r *Results) {
 		}
 		fmt.Fprintln(w, "\nNaive \"first byte\" is when the patient is known (the earliest a banner could be shown); a tutorial app renders only after everything.")
 		fmt.Fprintln(w)
+		printSections(w, r.Latency)
 	}
 
 	if len(r.Load) > 0 {
@@ -132,4 +136,43 @@ func orDash(s string) string {
 		return "–"
 	}
 	return s
+}
+
+// printSections shows where each first view's HTML goes: the page, then each section.
+func printSections(w io.Writer, rows []LatencyRow) {
+	var ch []LatencyRow
+	for _, r := range rows {
+		if r.Client == "Chartside" && len(r.Sections) > 0 {
+			ch = append(ch, r)
+		}
+	}
+	if len(ch) == 0 {
+		return
+	}
+	ids := map[string]bool{}
+	for _, r := range ch {
+		for id := range r.Sections {
+			ids[id] = true
+		}
+	}
+	order := slices.Sorted(maps.Keys(ids))
+	fmt.Fprint(w, "First view HTML by part\n\n| part |")
+	for _, r := range ch {
+		fmt.Fprintf(w, " %s |", r.Scenario)
+	}
+	fmt.Fprint(w, "\n|---|")
+	for range ch {
+		fmt.Fprint(w, "--:|")
+	}
+	fmt.Fprint(w, "\n| chart page |")
+	for _, r := range ch {
+		fmt.Fprintf(w, " %s |", kb(int64(r.PageBytes)))
+	}
+	for _, id := range order {
+		fmt.Fprintf(w, "\n| %s |", id)
+		for _, r := range ch {
+			fmt.Fprintf(w, " %s |", kb(int64(r.Sections[id])))
+		}
+	}
+	fmt.Fprint(w, "\n\n")
 }
