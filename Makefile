@@ -38,8 +38,9 @@ check: $(HTMX)
 	@git diff --quiet -- '*_templ.go' || { echo "generated templ files are stale: run make generate and commit"; git diff --stat -- '*_templ.go'; exit 1; }
 	@test -z "$$(git ls-files --others --exclude-standard -- '*_templ.go')" || { echo "uncommitted generated templ files:"; git ls-files --others --exclude-standard -- '*_templ.go'; exit 1; }
 
-bench: $(HTMX)
+bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	./$(BIN) bench $(BENCH_FLAGS)
 
 # Soak (not in make test): 200 signed-in clients for 3 minutes against `web serve` and the sandbox with latency and injected failures.
 soak: build
