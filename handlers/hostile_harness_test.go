@@ -288,13 +288,21 @@ func newHostileEnv(t testing.TB, opt hostileOptions) *hostileEnv {
 // agent is one browser: a cookie jar, no automatic redirects, and the page's CSRF token.
 type agent struct {
 	env  *hostileEnv
+	t    testing.TB // failures are reported here; see on
 	c    *http.Client
 	csrf string
 }
 
+// on returns the same browser reporting to t (a fuzz target's iteration must not use its *testing.F).
+func (a *agent) on(t testing.TB) *agent {
+	c := *a
+	c.t = t
+	return &c
+}
+
 func (env *hostileEnv) anonymous() *agent {
 	jar, _ := cookiejar.New(nil)
-	return &agent{env: env, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+	return &agent{env: env, t: env.t, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}}
 }
@@ -319,10 +327,10 @@ func (env *hostileEnv) signedIn(username string) *agent {
 
 // send makes one request. body may be nil; hdr values replace defaults, "" deletes.
 func (a *agent) send(method, path string, body io.Reader, hdr map[string]string) reply {
-	a.env.t.Helper()
+	a.t.Helper()
 	req, err := http.NewRequest(method, a.env.app.URL+path, body)
 	if err != nil {
-		a.env.t.Fatal(err)
+		a.t.Fatal(err)
 	}
 	if method != http.MethodGet && method != http.MethodHead {
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
@@ -340,19 +348,19 @@ func (a *agent) send(method, path string, body io.Reader, hdr map[string]string)
 	}
 	resp, err := a.c.Do(req)
 	if err != nil {
-		a.env.t.Fatalf("%s %s: %v", method, path, err)
+		a.t.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		a.env.t.Fatal(err)
+		a.t.Fatal(err)
 	}
 	return reply{Response: resp, body: string(raw)}
 }
 
 // form posts an urlencoded form with the CSRF token in the body, as a plain browser form does.
 func (a *agent) form(path string, f url.Values, hdr map[string]string) reply {
-	a.env.t.Helper()
+	a.t.Helper()
 	if f == nil {
 		f = url.Values{}
 	}
@@ -368,11 +376,11 @@ func (a *agent) form(path string, f url.Values, hdr map[string]string) reply {
 
 // openHostileChart looks the hostile patient up and returns the chart URL.
 func (a *agent) openHostileChart() string {
-	a.env.t.Helper()
+	a.t.Helper()
 	r := a.form("/lookup", url.Values{"mrn": {hostileMRN}}, nil)
 	loc := r.Header.Get("Location")
 	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/chart/") {
-		a.env.t.Fatalf("lookup %s: %d %q\n%s", hostileMRN, r.StatusCode, loc, r.body)
+		a.t.Fatalf("lookup %s: %d %q\n%s", hostileMRN, r.StatusCode, loc, r.body)
 	}
 	return loc
 }

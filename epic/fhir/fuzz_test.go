@@ -1,0 +1,125 @@
+package fhir
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// addCaptureSeeds seeds a fuzz target with every captured Epic response: the fuzzer starts from
+// what Epic really sends and mutates from there.
+func addCaptureSeeds(f *testing.F) {
+	f.Helper()
+	files, err := filepath.Glob(filepath.Join(capturesDir, "*.json"))
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no captures in %s: %v", capturesDir, err)
+	}
+	for _, name := range files {
+		raw, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(raw)
+	}
+}
+
+// FuzzDecodeBundle decodes arbitrary bytes the way the Epic client decodes a search page (Bundle,
+// then its resources and outcomes) and uses every accessor the presenters use. Nothing may panic,
+// and a decoded Observation must survive a JSON round trip unchanged (what Chartside re-encodes,
+// e.g. into the sandbox, is what it read).
+func FuzzDecodeBundle(f *testing.F) {
+	addCaptureSeeds(f)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var b Bundle
+		if err := json.Unmarshal(raw, &b); err != nil {
+			return
+		}
+		_ = b.LinkURL("next")
+		for _, e := range b.Entry {
+			_, _ = e.Mode(), e.ResourceType()
+		}
+		if oos, err := b.Outcomes(); err == nil {
+			for _, oo := range oos {
+				_ = oo.Text()
+				for _, i := range oo.Issue {
+					_, _ = i.EpicCode(), i.Text()
+				}
+			}
+		}
+		if obs, err := Resources[Observation](&b, "Observation"); err == nil {
+			for _, o := range obs {
+				useObservation(t, o)
+			}
+		}
+		if pats, err := Resources[Patient](&b, "Patient"); err == nil {
+			for _, p := range pats {
+				_, _ = p.OfficialName()
+				_, _ = p.IdentifierByType("MR")
+				if _, err := json.Marshal(p); err != nil {
+					t.Fatalf("re-encode Patient: %v", err)
+				}
+			}
+		}
+		if encs, err := Resources[Encounter](&b, "Encounter"); err == nil {
+			for _, e := range encs {
+				if _, err := json.Marshal(e); err != nil {
+					t.Fatalf("re-encode Encounter: %v", err)
+				}
+			}
+		}
+		if _, err := json.Marshal(b); err != nil {
+			t.Fatalf("re-encode Bundle: %v", err)
+		}
+	})
+}
+
+// FuzzDecodeObservation decodes one Observation (the resource the charts, tables and trend
+// graphs are built from) from arbitrary bytes.
+func FuzzDecodeObservation(f *testing.F) {
+	for _, s := range []string{
+		`{"resourceType":"Observation","status":"final","code":{"text":"BP"},"effectiveDateTime":"2024-03-01T10:00:00Z","component":[{"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":{"value":120,"unit":"mm[Hg]"}}]}`,
+		`{"resourceType":"Observation","code":{},"valueRange":{"low":{"value":1},"high":{"value":2}},"effectivePeriod":{"start":"2024"}}`,
+		`{"resourceType":"Observation","code":{"coding":[{"code":"2345-7"}]},"valueQuantity":{"value":1e400,"comparator":"<"}}`,
+		`{"resourceType":"Observation","code":{"text":"<script>"},"valueString":"\u0000\u202e","valueRatio":{"numerator":{"value":1},"denominator":{"value":0}}}`,
+		`{"resourceType":"Observation","code":{},"valueBoolean":true,"valueInteger":-9223372036854775808,"issued":"2016-12-31T23:59:60Z"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var o Observation
+		if err := json.Unmarshal(raw, &o); err != nil {
+			return
+		}
+		useObservation(t, o)
+	})
+}
+
+// useObservation calls what the presenters call and checks the JSON round trip.
+func useObservation(t *testing.T, o Observation) {
+	t.Helper()
+	_ = o.Effective()
+	_ = o.Kind()
+	_ = o.Code.Label()
+	_ = o.HasCategory(CategoryLaboratory)
+	_, _ = o.ComponentFor("8480-6")
+	for _, c := range o.Component {
+		_, _ = c.Kind(), c.Code.Label()
+	}
+	b1, err := json.Marshal(o)
+	if err != nil {
+		t.Fatalf("re-encode Observation: %v", err)
+	}
+	var back Observation
+	if err := json.Unmarshal(b1, &back); err != nil {
+		t.Fatalf("decode re-encoded Observation: %v\n%s", err, b1)
+	}
+	b2, err := json.Marshal(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b1, b2) {
+		t.Fatalf("Observation JSON not stable:\n%s\n%s", b1, b2)
+	}
+}
