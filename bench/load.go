@@ -167,24 +167,29 @@ func closeAll(clients []*loadClient) {
 }
 
 // settledGoroutines polls the server's goroutine count until it reaches target (or, with target
-// < 0, stops falling) or settle passes, and returns the last count. Connections the clients just
-// closed take a moment to be noticed by the server.
+// < 0, has not changed for a second) or settle passes, and returns the last count. Connections the
+// clients just closed take a moment to be noticed by the server.
 func settledGoroutines(ctx context.Context, sc *scraper, target int, settle time.Duration) (int, error) {
+	const every, steadyFor = 100 * time.Millisecond, 10
 	end := time.Now().Add(settle)
-	last := -1
+	last, steady := -1, 0
 	for {
 		s, err := sc.sample(ctx)
 		if err != nil {
 			return 0, err
 		}
-		if (target >= 0 && s.Goroutines <= target) || (target < 0 && s.Goroutines == last) || time.Now().After(end) {
+		if s.Goroutines == last {
+			steady++
+		} else {
+			last, steady = s.Goroutines, 0
+		}
+		if (target >= 0 && s.Goroutines <= target) || (target < 0 && steady >= steadyFor) || time.Now().After(end) {
 			return s.Goroutines, nil
 		}
-		last = s.Goroutines
 		select {
 		case <-ctx.Done():
 			return 0, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(every):
 		}
 	}
 }
