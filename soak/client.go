@@ -100,6 +100,12 @@ func (c *client) do(ctx context.Context, kind, method, path string, form url.Val
 		return nil, err
 	}
 	r := &response{status: resp.StatusCode, header: resp.Header, body: raw}
+	if to := resp.Header.Get("HX-Redirect"); to != "" {
+		// htmx's way of sending the browser elsewhere (to the sign-in page when the session is
+		// gone): a 200 with no section in it.
+		c.rec.result(kind, elapsed, outcomeError, "HX-Redirect to "+to)
+		return nil, fmt.Errorf("%s: HX-Redirect to %s", kind, to)
+	}
 	if resp.StatusCode != want {
 		c.rec.result(kind, elapsed, outcomeError, fmt.Sprintf("status %d", resp.StatusCode))
 		return nil, fmt.Errorf("%s %s: status %d", method, kind, resp.StatusCode)

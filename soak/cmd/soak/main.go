@@ -37,6 +37,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&cfg.FailRate, "fail-rate", cfg.FailRate, "fraction of Observation searches failed on purpose")
 	fs.IntVar(&cfg.Patients, "patients", cfg.Patients, "generated sandbox patients")
 	fs.DurationVar(&cfg.SampleEvery, "sample", cfg.SampleEvery, "interval of RSS/goroutine samples")
+	logFile := fs.String("server-log", "", "write the server's log (JSON lines) to this file")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -50,6 +51,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer os.RemoveAll(dir)
 	cfg.Dir = dir
 	cfg.Progress = stderr
+	if *logFile != "" {
+		f, err := os.Create(*logFile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		cfg.ServerLog = f
+	}
 	res, err := soak.Run(ctx, cfg)
 	if err != nil {
 		return err
