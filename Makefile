@@ -4,7 +4,7 @@ BIN     := bin/web
 HTMX    := static/vendor/htmx.min.js
 NODE_OK := node_modules/.package-lock.json
 
-.PHONY: run test test-cluster build check generate bench soak docker clean
+.PHONY: run test fuzz-short vuln test-cluster build check generate bench soak docker clean
 
 # Front-end packages come from the npm registry at the versions pinned in package-lock.json.
 $(NODE_OK): package.json package-lock.json
@@ -25,6 +25,26 @@ run: build
 
 test: $(HTMX)
 	$(GO) test -count=1 -timeout 9m ./...
+	$(MAKE) --no-print-directory fuzz-short
+
+# A few seconds of coverage-guided fuzzing per target on top of the committed seed corpora
+# (testdata/fuzz/, which plain go test already runs). Longer: make fuzz-short FUZZTIME=10m.
+# A failure writes the crashing input to the package's testdata/fuzz/ — commit it with the fix.
+FUZZTIME ?= 2s
+FUZZ_TARGETS := ./epic/fhir:FuzzParseDateTime ./epic/fhir:FuzzDecodeBundle ./epic/fhir:FuzzDecodeObservation \
+	./handlers:FuzzMRNValidator ./handlers:FuzzSafeNext ./handlers:FuzzLookupHandler ./sessions:FuzzSessionAndCSRF
+fuzz-short:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" > /tmp/chartside-fuzz.log 2>&1 || { cat /tmp/chartside-fuzz.log; exit 1; }; \
+	done
+
+# Known vulnerabilities in the code paths Chartside reaches, by govulncheck from the module proxy at
+# a fixed version (not a go.mod tool: its dependencies would join Chartside's module graph). It
+# needs the vulnerability database at vuln.go.dev.
+GOVULNCHECK ?= golang.org/x/vuln/cmd/govulncheck@v1.9.0
+vuln:
+	$(GO) run $(GOVULNCHECK) ./...
 
 # Three replicas behind HAProxy on the machine's PostgreSQL and Redis (deploy/README.md).
 test-cluster: $(HTMX)
