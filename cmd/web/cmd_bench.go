@@ -64,6 +64,15 @@ func benchWith(ctx context.Context, args []string, stdout, stderr io.Writer, new
 	dbURL := fs.String("database-url", "", "DATABASE_URL for the server (default: embedded SQLite in a temporary directory)")
 	sessionStore := fs.String("session-store", "", "SESSION_STORE for the server (default: the database)")
 	verbose := fs.Bool("v", false, "show the server's log on stderr")
+	extraEnv := map[string]string{}
+	fs.Func("env", "KEY=VALUE added to the server's environment, e.g. GOMEMLIMIT=120MiB (repeatable)", func(kv string) error {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return fmt.Errorf("%q is not KEY=VALUE", kv)
+		}
+		extraEnv[k] = v
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -78,7 +87,7 @@ func benchWith(ctx context.Context, args []string, stdout, stderr io.Writer, new
 		return &usageError{"bench: --clients: " + err.Error()}
 	}
 	cfg.Clients = levels
-	cfg.ServerEnv = map[string]string{}
+	cfg.ServerEnv = extraEnv
 	if *dbURL != "" {
 		cfg.ServerEnv["DATABASE_URL"] = *dbURL
 	}
