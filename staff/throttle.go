@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"time"
-
-	"github.com/chartside/chartside/db"
 )
 
 // ThrottlePolicy says how failed sign-ins slow down further attempts for one
@@ -127,23 +125,20 @@ func (s *Store) begin(ctx context.Context, keys []throttleKey) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
-	lockSuffix := ""
-	if s.db.Dialect == db.Postgres {
-		// Row locks serialise attempts on the same key across replicas;
-		// keys are always taken account-then-address, so no deadlock.
-		lockSuffix = " FOR UPDATE"
-	}
+	// The upsert below locks each key's row (on PostgreSQL; SQLite's transaction holds the
+	// database's write lock), which serialises attempts on the same key across replicas; keys are
+	// always taken account-then-address, so no deadlock.
 	counters := make([]counter, len(keys))
 	var retry time.Duration
 	for i, k := range keys {
-		if _, err := tx.ExecContext(ctx, s.db.Rebind(`INSERT INTO login_throttle
-			(scope, key_hash, failures, window_start, last_failure) VALUES (?, ?, 0, ?, 0)
-			ON CONFLICT (scope, key_hash) DO NOTHING`), k.scope, k.hash, nowMS); err != nil {
-			return fmt.Errorf("staff: throttle: insert: %w", err)
-		}
+		// One statement creates the counter or locks the existing one and reads it. (An insert
+		// followed by a locking read raced on PostgreSQL: a concurrent successful sign-in could
+		// delete the row in between, and the read found nothing: a 500 at sign-in.)
 		var c counter
-		if err := tx.QueryRowContext(ctx, s.db.Rebind(`SELECT failures, window_start, last_failure
-			FROM login_throttle WHERE scope = ? AND key_hash = ?`+lockSuffix), k.scope, k.hash).
+		if err := tx.QueryRowContext(ctx, s.db.Rebind(`INSERT INTO login_throttle
+			(scope, key_hash, failures, window_start, last_failure) VALUES (?, ?, 0, ?, 0)
+			ON CONFLICT (scope, key_hash) DO UPDATE SET failures = login_throttle.failures
+			RETURNING failures, window_start, last_failure`), k.scope, k.hash, nowMS).
 			Scan(&c.failures, &c.windowStart, &c.lastFailure); err != nil {
 			return fmt.Errorf("staff: throttle: read: %w", err)
 		}
