@@ -27,9 +27,9 @@ func (a AuditCounts) PHIViews() int {
 	return a.Lookups + a.ChartPages + a.SectionViews + a.Encounters + a.Analytes
 }
 
-// readAudit opens the stopped server's SQLite database and counts its audit trail.
-func readAudit(ctx context.Context, dataDir string) (AuditCounts, error) {
-	d, err := db.Open(ctx, "", dataDir)
+// readAudit opens the stopped server's database and counts its audit trail.
+func readAudit(ctx context.Context, databaseURL, dataDir string) (AuditCounts, error) {
+	d, err := db.Open(ctx, databaseURL, dataDir)
 	if err != nil {
 		return AuditCounts{}, fmt.Errorf("soak: audit: %w", err)
 	}

@@ -28,6 +28,9 @@ type Config struct {
 	Patients int
 	// SampleEvery is the interval of the server's RSS/goroutine samples.
 	SampleEvery time.Duration
+	// DatabaseURL, when set, is the server's DATABASE_URL (PostgreSQL); the audit trail is read
+	// from it afterwards. Empty: the server's embedded SQLite in Dir.
+	DatabaseURL string
 	// Seed makes the clients' choices repeatable.
 	Seed uint64
 	// Progress receives one line per sample while the run lasts (nil: none).

@@ -61,6 +61,9 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.DatabaseURL != "" {
+		env["DATABASE_URL"] = cfg.DatabaseURL
+	}
 	if err := addStaff(ctx, cfg.Web, env); err != nil {
 		return nil, err
 	}
@@ -187,7 +190,7 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	if err := srv.stop(); err != nil {
 		return nil, err
 	}
-	res.Audit, err = readAudit(context.Background(), srv.dataDir)
+	res.Audit, err = readAudit(context.Background(), cfg.DatabaseURL, srv.dataDir)
 	if err != nil {
 		return nil, err
 	}

@@ -37,6 +37,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&cfg.FailRate, "fail-rate", cfg.FailRate, "fraction of Observation searches failed on purpose")
 	fs.IntVar(&cfg.Patients, "patients", cfg.Patients, "generated sandbox patients")
 	fs.DurationVar(&cfg.SampleEvery, "sample", cfg.SampleEvery, "interval of RSS/goroutine samples")
+	pgURL := fs.String("postgres", "", "run the server on PostgreSQL: a server URL (postgres://...); the run gets a schema of its own, dropped afterwards")
 	logFile := fs.String("server-log", "", "write the server's log (JSON lines) to this file")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -58,6 +59,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer f.Close()
 		cfg.ServerLog = f
+	}
+	if *pgURL != "" {
+		u, drop, err := soak.FreshSchema(ctx, *pgURL)
+		if err != nil {
+			return err
+		}
+		defer drop()
+		cfg.DatabaseURL = u
 	}
 	res, err := soak.Run(ctx, cfg)
 	if err != nil {
