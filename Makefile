@@ -34,9 +34,9 @@ FUZZTIME ?= 2s
 FUZZ_TARGETS := ./epic/fhir:FuzzParseDateTime ./epic/fhir:FuzzDecodeBundle ./epic/fhir:FuzzDecodeObservation \
 	./handlers:FuzzMRNValidator ./handlers:FuzzSafeNext ./handlers:FuzzLookupHandler ./sessions:FuzzSessionAndCSRF
 fuzz-short:
-	@set -e; for t in $(FUZZ_TARGETS); do \
+	@set -e; log=$$(mktemp); trap 'rm -f "$$log"' EXIT; for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $${t#*:} ($(FUZZTIME))"; \
-		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" > /tmp/chartside-fuzz.log 2>&1 || { cat /tmp/chartside-fuzz.log; exit 1; }; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" > "$$log" 2>&1 || { cat "$$log"; exit 1; }; \
 	done
 
 # Known vulnerabilities in the code paths Chartside reaches, by govulncheck from the module proxy at
