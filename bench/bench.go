@@ -144,7 +144,7 @@ func Run(ctx context.Context, cfg Config, l Launcher) (res *Results, err error) 
 	sc := newScraper(srv.URL)
 	for _, n := range cfg.Clients {
 		step("load: %d clients for %s, no added latency", n, cfg.Duration)
-		row, err := runLoad(ctx, sc, clients[:n], cfg.Duration, cfg.Settle)
+		row, err := runLoad(ctx, sc, clients, n, cfg.Duration, cfg.Settle)
 		if err != nil {
 			return nil, err
 		}

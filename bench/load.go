@@ -84,12 +84,14 @@ func newLoadClient(ctx context.Context, base, user, mrn string) (*loadClient, er
 	return &loadClient{br: br, chart: chart}, nil
 }
 
-// runLoad has every client load its chart again and again until d has passed, and samples the
-// server's memory and goroutines meanwhile. Requests in flight when d ends are completed and
-// counted; nothing new starts after it.
-func runLoad(ctx context.Context, sc *scraper, clients []*loadClient, d, settle time.Duration) (LoadRow, error) {
-	row := LoadRow{Clients: len(clients)}
-	closeAll(clients)
+// runLoad has the first n clients load their charts again and again until d has passed, and
+// samples the server's memory and goroutines meanwhile. Requests in flight when d ends are
+// completed and counted; nothing new starts after it. Every client's idle connections are closed
+// before and after, so the goroutine counts compare like with like.
+func runLoad(ctx context.Context, sc *scraper, all []*loadClient, n int, d, settle time.Duration) (LoadRow, error) {
+	clients := all[:n]
+	row := LoadRow{Clients: n}
+	closeAll(all)
 	before, err := settledGoroutines(ctx, sc, -1, settle)
 	if err != nil {
 		return row, err
@@ -150,7 +152,7 @@ func runLoad(ctx context.Context, sc *scraper, clients []*loadClient, d, settle 
 	row.PageP50, row.PageP95, row.PageP99 = percentile(pages, 50), percentile(pages, 95), percentile(pages, 99)
 	row.ChartP50, row.ChartP95, row.ChartP99 = percentile(whole, 50), percentile(whole, 95), percentile(whole, 99)
 
-	closeAll(clients)
+	closeAll(all)
 	after, err := settledGoroutines(ctx, sc, row.GoroutinesBefore, settle)
 	if err != nil {
 		return row, err
