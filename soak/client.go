@@ -162,12 +162,12 @@ func (c *client) iteration(ctx context.Context, mrn string) (views, error) {
 	if err != nil {
 		return v, err
 	}
-	v.lookups++
 	chart := r.header.Get("Location")
 	if !strings.HasPrefix(chart, "/chart/") {
 		c.rec.note(kindLookup, "redirected to "+chart)
 		return v, fmt.Errorf("lookup redirected to %q", chart)
 	}
+	v.lookups++
 	page, err := c.do(ctx, kindChart, http.MethodGet, chart, nil, false, http.StatusOK)
 	if err != nil {
 		return v, err

@@ -14,6 +14,7 @@ import (
 type Sample struct {
 	At         time.Duration // since the clients started (negative: before)
 	RSS        int64         // process_resident_memory_bytes
+	HeapInUse  int64         // go_memstats_heap_inuse_bytes: live heap, what RSS cannot show
 	Goroutines int           // go_goroutines
 	Requests   int           // requests the clients had completed by then
 }
@@ -40,19 +41,23 @@ func scrape(ctx context.Context, base string) (Sample, error) {
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		name, value, ok := strings.Cut(sc.Text(), " ")
-		if !ok || (name != "process_resident_memory_bytes" && name != "go_goroutines") {
+		if !ok || (name != "process_resident_memory_bytes" && name != "go_goroutines" && name != "go_memstats_heap_inuse_bytes") {
 			continue
 		}
 		f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
 		if err != nil {
 			return Sample{}, fmt.Errorf("soak: metrics: %s: %w", name, err)
 		}
-		if name == "go_goroutines" {
+		switch name {
+		case "go_goroutines":
 			s.Goroutines = int(f)
-		} else {
+			found++
+		case "process_resident_memory_bytes":
 			s.RSS = int64(f)
+			found++
+		default:
+			s.HeapInUse = int64(f)
 		}
-		found++
 	}
 	if err := sc.Err(); err != nil {
 		return Sample{}, fmt.Errorf("soak: metrics: %w", err)

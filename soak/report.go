@@ -77,8 +77,8 @@ func Print(w io.Writer, r *Results) {
 		}
 	}
 
-	fmt.Fprintln(w, "\n| time | RSS | goroutines | requests done |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "\n| time | RSS | heap in use | goroutines | requests done |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|")
 	for i, s := range r.Samples {
 		label := fmt.Sprintf("%.0fs", s.At.Seconds())
 		switch {
@@ -87,7 +87,7 @@ func Print(w io.Writer, r *Results) {
 		case i == len(r.Samples)-1:
 			label = "after (clients gone, settled)"
 		}
-		fmt.Fprintf(w, "| %s | %.1f MiB | %d | %d |\n", label, float64(s.RSS)/(1<<20), s.Goroutines, s.Requests)
+		fmt.Fprintf(w, "| %s | %.1f MiB | %.1f MiB | %d | %d |\n", label, float64(s.RSS)/(1<<20), float64(s.HeapInUse)/(1<<20), s.Goroutines, s.Requests)
 	}
 
 	a := r.Audit

@@ -234,5 +234,5 @@ func progress(w io.Writer, s Sample) {
 	if w == nil {
 		return
 	}
-	fmt.Fprintf(w, "soak: %6.1fs  RSS %6.1f MiB  goroutines %5d  requests %d\n", s.At.Seconds(), float64(s.RSS)/(1<<20), s.Goroutines, s.Requests)
+	fmt.Fprintf(w, "soak: %6.1fs  RSS %6.1f MiB  heap %6.1f MiB  goroutines %5d  requests %d\n", s.At.Seconds(), float64(s.RSS)/(1<<20), float64(s.HeapInUse)/(1<<20), s.Goroutines, s.Requests)
 }
