@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -29,6 +30,9 @@ type Browser struct {
 	base   *url.URL
 	client *http.Client
 	csrf   string
+	// Gzip makes LoadChart also report the first view's size gzip-compressed (what it would weigh on
+	// the wire with compression). Off under load, where compressing would steal the server's CPU.
+	Gzip bool
 }
 
 // Chart is one chart load as the browser saw it.
@@ -39,6 +43,7 @@ type Chart struct {
 	PageBytes int            // the chart page's HTML
 	HTMLBytes int            // page and sections together: the whole first view
 	Sections  map[string]int // each section's HTML by its element id
+	GzipBytes int            // page and sections, each gzip-compressed (only with Browser.Gzip)
 }
 
 // StatusError is a response with an unexpected status.
@@ -151,6 +156,9 @@ func (b *Browser) load(ctx context.Context, chartURL string, start time.Time) (C
 	}
 	c.FirstByte = firstByte.Sub(start)
 	c.PageBytes, c.HTMLBytes = len(page), len(page)
+	if b.Gzip {
+		c.GzipBytes += gzipSize(page)
+	}
 	slots, err := sectionSlots(page)
 	if err != nil {
 		return c, err
@@ -179,6 +187,9 @@ func (b *Browser) load(ctx context.Context, chartURL string, start time.Time) (C
 			c.Requests++
 			c.HTMLBytes += len(body)
 			c.Sections[s.target] = len(body)
+			if b.Gzip {
+				c.GzipBytes += gzipSize(body)
+			}
 			if err != nil {
 				errs = append(errs, err)
 			}
@@ -273,4 +284,13 @@ func csrfToken(page []byte) (string, error) {
 		return "", fmt.Errorf("no %s field", views.FieldCSRF)
 	}
 	return tok, nil
+}
+
+// gzipSize is len(b) after gzip at the default level.
+func gzipSize(b []byte) int {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, _ = zw.Write(b) // writes to a bytes.Buffer do not fail
+	_ = zw.Close()
+	return buf.Len()
 }

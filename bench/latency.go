@@ -18,6 +18,7 @@ type LatencyRow struct {
 	Upstream   float64        // upstream requests per lookup, token requests included
 	Tokens     float64        // token requests per lookup
 	HTMLBytes  int            // Chartside: the first view's HTML (page and sections)
+	GzipBytes  int            // Chartside: the first view gzip-compressed, part by part
 	PageBytes  int            // Chartside: the chart page alone (banner and placeholders)
 	Sections   map[string]int // Chartside: each section's HTML by element id
 	Ratio      float64        // on Chartside rows: naive complete / Chartside complete
@@ -35,6 +36,8 @@ type patientCase struct {
 func compareLatency(ctx context.Context, up *Upstream, naive *Naive, br *Browser, cases []patientCase, latency time.Duration, naiveIter, chartIter int) ([]LatencyRow, error) {
 	up.SetLatency(latency)
 	defer up.SetLatency(0)
+	br.Gzip = true
+	defer func() { br.Gzip = false }()
 	var rows []LatencyRow
 	for _, pc := range cases {
 		if _, err := br.LookupAndLoad(ctx, pc.mrn); err != nil { // warm-up: token, connections
@@ -64,7 +67,7 @@ func compareLatency(ctx context.Context, up *Upstream, naive *Naive, br *Browser
 				return nil, fmt.Errorf("bench: %s Chartside: %w", pc.scenario, err)
 			}
 			first, complete = append(first, c.FirstByte), append(complete, c.Complete)
-			cr.HTMLBytes, cr.PageBytes, cr.Sections = c.HTMLBytes, c.PageBytes, c.Sections
+			cr.HTMLBytes, cr.PageBytes, cr.Sections, cr.GzipBytes = c.HTMLBytes, c.PageBytes, c.Sections, c.GzipBytes
 		}
 		use = delta(before, up.Sandbox.Stats())
 		cr.FirstByte, cr.Complete = median(first), median(complete)

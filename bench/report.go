@@ -174,5 +174,13 @@ func printSections(w io.Writer, rows []LatencyRow) {
 			fmt.Fprintf(w, " %s |", kb(int64(r.Sections[id])))
 		}
 	}
+	fmt.Fprint(w, "\n| **total** |")
+	for _, r := range ch {
+		fmt.Fprintf(w, " **%s** |", kb(int64(r.HTMLBytes)))
+	}
+	fmt.Fprint(w, "\n| total, each part gzip-compressed |")
+	for _, r := range ch {
+		fmt.Fprintf(w, " %s |", kb(int64(r.GzipBytes)))
+	}
 	fmt.Fprint(w, "\n\n")
 }
