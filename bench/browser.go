@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -46,13 +47,18 @@ type Chart struct {
 	GzipBytes int            // page and sections, each gzip-compressed (only with Browser.Gzip)
 }
 
-// StatusError is a response with an unexpected status.
+// StatusError is a response with an unexpected status, or an htmx redirect (HX-Redirect, which
+// htmx follows instead of swapping the fragment in: to the sign-in page, typically).
 type StatusError struct {
 	Method, Path string
 	Status       int
+	Location     string // Location or HX-Redirect, when there was one
 }
 
 func (e *StatusError) Error() string {
+	if e.Location != "" {
+		return fmt.Sprintf("bench: %s %s: status %d to %s", e.Method, e.Path, e.Status, e.Location)
+	}
 	return fmt.Sprintf("bench: %s %s: status %d", e.Method, e.Path, e.Status)
 }
 
@@ -99,7 +105,7 @@ func (b *Browser) SignIn(ctx context.Context, username, password string) error {
 		return err
 	}
 	if resp.StatusCode != http.StatusSeeOther {
-		return &StatusError{"POST", views.SignInURL, resp.StatusCode}
+		return &StatusError{"POST", views.SignInURL, resp.StatusCode, resp.Header.Get("Location")}
 	}
 	// The session token is renewed at sign-in, so the CSRF token comes from the page that follows.
 	body, _, err = b.get(ctx, resp.Header.Get("Location"), nil, nil)
@@ -119,7 +125,7 @@ func (b *Browser) Lookup(ctx context.Context, mrn string) (string, error) {
 		return "", err
 	}
 	if resp.StatusCode != http.StatusSeeOther {
-		return "", &StatusError{"POST", views.LookupURL, resp.StatusCode}
+		return "", &StatusError{"POST", views.LookupURL, resp.StatusCode, resp.Header.Get("Location")}
 	}
 	loc := resp.Header.Get("Location")
 	if !strings.HasPrefix(loc, "/chart/") {
@@ -229,8 +235,8 @@ func (b *Browser) get(ctx context.Context, path string, h http.Header, firstByte
 	if err != nil {
 		return nil, resp, fmt.Errorf("bench: GET %s: %w", path, err)
 	}
-	if resp.StatusCode != http.StatusOK {
-		return body, resp, &StatusError{"GET", path, resp.StatusCode}
+	if hx := resp.Header.Get("HX-Redirect"); resp.StatusCode != http.StatusOK || hx != "" {
+		return body, resp, &StatusError{"GET", path, resp.StatusCode, cmp.Or(hx, resp.Header.Get("Location"))}
 	}
 	return body, resp, nil
 }
