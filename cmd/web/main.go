@@ -7,6 +7,7 @@
 //	web staff …        manage staff accounts
 //	web audit …        verify or export the access audit trail
 //	web healthcheck    probe /healthz (used by the container HEALTHCHECK)
+//	web bench          benchmark lookups against the sandbox (see BENCHMARKS.md)
 //
 // Configuration is read from environment variables once, in config.go.
 package main

@@ -33,6 +33,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runSandbox(ctx, args, stdout, stderr)
 	case "keygen":
 		return runKeygen(args, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -76,6 +78,7 @@ commands:
   staff          manage staff accounts (add, list, disable, reset-password)
   audit          verify or export the access audit trail
   healthcheck    exit 0 when the local server answers /healthz
+  bench          measure lookups against the sandbox: naive flow vs Chartside, load, memory
 
 Configuration comes from environment variables; see README.md.
 `
