@@ -98,12 +98,7 @@ func (cfg Config) withDefaults() (Config, error) {
 		return bad("MRN system is required: the MRN identifier system (urn:oid:...) or Epic ID type (MRN), without , or |")
 	}
 	if cfg.HTTPClient == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		// Every chart runs several Epic searches at once and many charts run side by side; the
-		// default two idle connections per host would make most of them open a new TLS connection,
-		// an extra handshake on the chart's critical path (BENCHMARKS.md, "Epic connection pool").
-		t.MaxIdleConnsPerHost = 32
-		cfg.HTTPClient = &http.Client{Transport: t}
+		cfg.HTTPClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
