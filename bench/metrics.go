@@ -1,14 +1,12 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/chartside/chartside/metrics"
 )
 
 // ProcessSample is what the server's /metrics says about its own process.
@@ -18,72 +16,17 @@ type ProcessSample struct {
 	CPUSeconds float64 // process_cpu_seconds_total
 }
 
-// scraper reads the server's /metrics without keeping a connection open, so the scrape itself
-// leaves no server goroutine behind to be counted.
-type scraper struct {
-	url    string
-	client *http.Client
-}
+// scraper reads the server's /metrics (see metrics.Scrape).
+type scraper struct{ base string }
 
-func newScraper(base string) *scraper {
-	return &scraper{url: base + "/metrics", client: &http.Client{
-		Timeout:   10 * time.Second,
-		Transport: &http.Transport{DisableKeepAlives: true},
-	}}
-}
+func newScraper(base string) *scraper { return &scraper{base: base} }
 
 func (s *scraper) sample(ctx context.Context) (ProcessSample, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url, nil)
+	p, err := metrics.Scrape(ctx, s.base)
 	if err != nil {
-		return ProcessSample{}, fmt.Errorf("bench: metrics: %w", err)
+		return ProcessSample{}, fmt.Errorf("bench: %w", err)
 	}
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return ProcessSample{}, fmt.Errorf("bench: metrics: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return ProcessSample{}, fmt.Errorf("bench: metrics: status %d", resp.StatusCode)
-	}
-	var out ProcessSample
-	found := 0
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		name, value, ok := strings.Cut(sc.Text(), " ")
-		if !ok {
-			continue
-		}
-		switch name {
-		case "process_resident_memory_bytes":
-			f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
-			if err != nil {
-				return ProcessSample{}, fmt.Errorf("bench: metrics: %s: %w", name, err)
-			}
-			out.RSS = int64(f)
-			found++
-		case "process_cpu_seconds_total":
-			f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
-			if err != nil {
-				return ProcessSample{}, fmt.Errorf("bench: metrics: %s: %w", name, err)
-			}
-			out.CPUSeconds = f
-		case "go_goroutines":
-			f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
-			if err != nil {
-				return ProcessSample{}, fmt.Errorf("bench: metrics: %s: %w", name, err)
-			}
-			out.Goroutines = int(f)
-			found++
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return ProcessSample{}, fmt.Errorf("bench: metrics: %w", err)
-	}
-	if found != 2 {
-		return ProcessSample{}, fmt.Errorf("bench: metrics: process_resident_memory_bytes or go_goroutines missing")
-	}
-	return out, nil
+	return ProcessSample{RSS: p.RSS, Goroutines: p.Goroutines, CPUSeconds: p.CPUSeconds}, nil
 }
 
 // peakSampler samples every interval until stopped and keeps the peaks.
