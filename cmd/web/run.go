@@ -12,7 +12,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/chartside/chartside/audit"
-	"github.com/chartside/chartside/db"
 	"github.com/chartside/chartside/logging"
 	"github.com/chartside/chartside/staff"
 )
@@ -49,14 +48,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "check":
 		return runCheck(ctx, cfg, log, stdout)
 	case "staff", "audit":
-		database, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+		database, err := openDatabase(ctx, cfg)
 		if err != nil {
-			return fmt.Errorf("database: %w", err)
+			return err
 		}
 		defer database.Close()
-		if err := database.Migrate(ctx); err != nil {
-			return fmt.Errorf("database: %w", err)
-		}
 		trail := audit.New(database, time.Now)
 		if cmd == "audit" {
 			return runAudit(ctx, trail, args, stdout, stderr)

@@ -38,14 +38,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log := newLogger(cfg, stderr)
 
-	database, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	database, err := openDatabase(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("database: %w", err)
+		return err
 	}
 	defer database.Close()
-	if err := database.Migrate(ctx); err != nil {
-		return fmt.Errorf("database: %w", err)
-	}
 
 	// Listen before building the rest: in sandbox mode the sandbox needs the real address to fetch
 	// Chartside's JWK Set from, exactly as Epic would.
@@ -185,4 +182,18 @@ func sandboxPatients(ls []sandbox.Listing) []views.SandboxPatient {
 		out = append(out, views.SandboxPatient{MRN: l.MRN, Name: l.Name, Summary: l.Summary})
 	}
 	return out
+}
+
+// openDatabase opens Chartside's database (SQLite in DATA_DIR, or DATABASE_URL) and brings its schema
+// up to date; serve, staff and audit all start with it.
+func openDatabase(ctx context.Context, cfg Config) (*db.DB, error) {
+	database, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	if err := database.Migrate(ctx); err != nil {
+		database.Close()
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	return database, nil
 }
