@@ -121,14 +121,19 @@ func (s *Server) labsView(base string, p labsParams, f obsResult) views.Labs {
 		rp.Range = r
 		l.Ranges = append(l.Ranges, views.Preset{Label: r.Label(), URL: withQuery(path, rp.query()), Current: r == p.Range})
 	}
-	if f.err == nil {
-		caption := "Lab results, " + rangeCaption(p.Range) + " (newest first)"
-		l.Table = present.ObservationTable(f.val.Items, caption, "No lab results in this period.", "labs-table", s.settings.Location, chartLinks(base))
+	// Only the chosen view is built: the view renders one of them, and the other costs a full
+	// pass over the results on every labs request.
+	switch {
+	case f.err != nil:
+	case l.Matrix:
 		l.LabMatrix = present.LabMatrix(f.val.Items, s.settings.Location, chartLinks(base))
 		l.LabMatrix.Caption = "Lab results by date, " + rangeCaption(p.Range)
 		if l.LabMatrix.Empty == "" {
 			l.LabMatrix.Empty = "No lab results in this period."
 		}
+	default:
+		caption := "Lab results, " + rangeCaption(p.Range) + " (newest first)"
+		l.Table = present.ObservationTable(f.val.Items, caption, "No lab results in this period.", "labs-table", s.settings.Location, chartLinks(base))
 	}
 	l.Section = s.section(views.LabsID, titleLabs, path, p.query(), f.at, f.val.Warnings, f.err)
 	return l
