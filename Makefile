@@ -31,7 +31,7 @@ test: $(HTMX)
 # (testdata/fuzz/, which plain go test already runs). Longer: make fuzz-short FUZZTIME=10m.
 # A failure writes the crashing input to the package's testdata/fuzz/ — commit it with the fix.
 FUZZTIME ?= 2s
-FUZZ_TARGETS := ./epic/fhir:FuzzParseDateTime ./epic/fhir:FuzzDecodeBundle ./epic/fhir:FuzzDecodeObservation \
+FUZZ_TARGETS := ./epic/fhir:FuzzParseDateTime ./epic/fhir:FuzzDecodeBundle ./epic/fhir:FuzzPeekResourceType ./epic/fhir:FuzzDecodeObservation \
 	./handlers:FuzzMRNValidator ./handlers:FuzzSafeNext ./handlers:FuzzLookupHandler ./sessions:FuzzSessionAndCSRF
 fuzz-short:
 	@set -e; log=$$(mktemp); trap 'rm -f "$$log"' EXIT; for t in $(FUZZ_TARGETS); do \

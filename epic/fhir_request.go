@@ -170,20 +170,25 @@ func decodeFHIR(op string, r reply, wantType string, v any) error {
 	if isMarkup(r.body) {
 		return bad("got XML/HTML instead of FHIR JSON")
 	}
-	var head struct {
-		ResourceType string `json:"resourceType"`
+	// The type is peeked first (cheap: Epic writes it first) so that the body is decoded once,
+	// into the right type.
+	gotType := fhir.PeekResourceType(r.body)
+	if gotType == "" {
+		var head struct {
+			ResourceType string `json:"resourceType"`
+		}
+		if err := json.Unmarshal(r.body, &head); err != nil {
+			return bad("invalid JSON: " + err.Error())
+		}
 	}
-	if err := json.Unmarshal(r.body, &head); err != nil {
-		return bad("invalid JSON: " + err.Error())
-	}
-	if head.ResourceType == "OperationOutcome" && wantType != "OperationOutcome" {
+	if gotType == "OperationOutcome" && wantType != "OperationOutcome" {
 		// A 2xx carrying only an OperationOutcome is a failure report, not data.
 		var oo fhir.OperationOutcome
 		_ = json.Unmarshal(r.body, &oo)
 		return &FHIRError{Status: r.status, Op: op, kind: ErrUpstream, Outcome: outcomeSummary(oo.Issue), Issues: oo.Issue}
 	}
-	if head.ResourceType != wantType {
-		return bad(fmt.Sprintf("got resourceType %q, want %q", head.ResourceType, wantType))
+	if gotType != wantType {
+		return bad(fmt.Sprintf("got resourceType %q, want %q", gotType, wantType))
 	}
 	if err := json.Unmarshal(r.body, v); err != nil {
 		return bad("decoding " + wantType + ": " + err.Error())

@@ -69,15 +69,11 @@ func searchPages[T any](ctx context.Context, c *Client, op, resourceType, first 
 		if err := c.getFHIR(ctx, op, next, "Bundle", &b); err != nil {
 			return Result[T]{}, err
 		}
-		items, err := fhir.Resources[T](&b, resourceType)
+		items, outcomes, err := fhir.Searchset[T](&b, resourceType)
 		if err != nil {
 			return Result[T]{}, &FHIRError{Status: 200, Op: op, kind: ErrBadResponse, detail: err.Error()}
 		}
 		res.Items = append(res.Items, items...)
-		outcomes, err := b.Outcomes()
-		if err != nil {
-			return Result[T]{}, &FHIRError{Status: 200, Op: op, kind: ErrBadResponse, detail: err.Error()}
-		}
 		for _, oo := range outcomes {
 			for _, is := range oo.Issue {
 				w := Warning{Severity: is.Severity, Code: is.EpicCode(), Text: is.Text()}

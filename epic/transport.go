@@ -58,7 +58,7 @@ func (c *Client) exchange(ctx, actx context.Context, op string, newReq func(cont
 		return reply{}, c.transportError(ctx, op, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	body, err := readBody(resp)
 	if errors.Is(err, io.ErrUnexpectedEOF) && ctx.Err() == nil && actx.Err() == nil {
 		// The connection ended before the Content-Length promised: half a Bundle is not data,
 		// whatever the status said (a proxy or Epic dying mid-response).
@@ -120,4 +120,16 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// readBody reads at most maxBody+1 bytes of the body, into a buffer sized from Content-Length when
+// Epic sends one (a Bundle is often hundreds of KB: growing a buffer step by step copies it
+// several times).
+func readBody(resp *http.Response) ([]byte, error) {
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= maxBody {
+		buf.Grow(int(n) + bytes.MinRead) // ReadFrom wants MinRead spare bytes to detect EOF without growing
+	}
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, maxBody+1))
+	return buf.Bytes(), err
 }

@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 )
@@ -68,15 +69,70 @@ func (e BundleEntry) Mode() string {
 	return e.Search.Mode
 }
 
-// ResourceType peeks at the entry resource's resourceType.
-func (e BundleEntry) ResourceType() string {
+// ResourceType peeks at the entry resource's resourceType ("" when there is none).
+func (e BundleEntry) ResourceType() string { return PeekResourceType(e.Resource) }
+
+// PeekResourceType returns the resourceType of a JSON resource without decoding it: Epic writes
+// resourceType as the first member, and reading it there costs a few bytes instead of a pass over
+// the whole resource (a search page used to be scanned several times just for this; see
+// BENCHMARKS.md). When resourceType is not first, the object is decoded to find it. "" when raw
+// is not a JSON object with a string resourceType.
+func PeekResourceType(raw []byte) string {
+	if t, ok := leadingResourceType(raw); ok {
+		return t
+	}
 	var head struct {
 		ResourceType string `json:"resourceType"`
 	}
-	if len(e.Resource) == 0 || json.Unmarshal(e.Resource, &head) != nil {
+	if json.Unmarshal(raw, &head) != nil {
 		return ""
 	}
 	return head.ResourceType
+}
+
+// leadingResourceType reads `{"resourceType":"Name"` at the start of raw (JSON whitespace
+// allowed). It answers only when the name is plain ASCII letters, as every FHIR resource type is;
+// anything else (escapes, another first member) is left to the full decode.
+func leadingResourceType(raw []byte) (string, bool) {
+	const key = `"resourceType"`
+	s, ok := expectByte(raw, '{')
+	if !ok {
+		return "", false
+	}
+	s = trimSpace(s)
+	if !bytes.HasPrefix(s, []byte(key)) {
+		return "", false
+	}
+	if s, ok = expectByte(s[len(key):], ':'); !ok {
+		return "", false
+	}
+	if s, ok = expectByte(s, '"'); !ok {
+		return "", false
+	}
+	n := 0
+	for n < len(s) && ('a' <= s[n] && s[n] <= 'z' || 'A' <= s[n] && s[n] <= 'Z') {
+		n++
+	}
+	if n == 0 || n == len(s) || s[n] != '"' {
+		return "", false
+	}
+	return string(s[:n]), true
+}
+
+// expectByte skips JSON whitespace, then c, and returns the rest.
+func expectByte(s []byte, c byte) ([]byte, bool) {
+	s = trimSpace(s)
+	if len(s) == 0 || s[0] != c {
+		return nil, false
+	}
+	return s[1:], true
+}
+
+func trimSpace(s []byte) []byte {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\r') {
+		s = s[1:]
+	}
+	return s
 }
 
 // AddEntry appends a resource entry with the given search mode ("" for none).
@@ -96,33 +152,46 @@ func (b *Bundle) AddEntry(fullURL string, resource any, mode string) error {
 // Resources decodes the entries whose resource has the resourceType and whose search mode is
 // not "outcome" (so a Bundle without modes still yields its resources).
 func Resources[T any](b *Bundle, resourceType string) ([]T, error) {
-	var out []T
-	for i, e := range b.Entry {
-		if e.Mode() == SearchModeOutcome || e.ResourceType() != resourceType {
-			continue
-		}
-		var v T
-		if err := json.Unmarshal(e.Resource, &v); err != nil {
-			return nil, fmt.Errorf("fhir: bundle entry %d (%s): %w", i, resourceType, err)
-		}
-		out = append(out, v)
-	}
-	return out, nil
+	items, _, err := split[T](b, resourceType, false)
+	return items, err
 }
 
 // Outcomes decodes the OperationOutcome entries of the Bundle (mode "outcome", or any
 // OperationOutcome resource).
 func (b *Bundle) Outcomes() ([]OperationOutcome, error) {
-	var out []OperationOutcome
+	_, outcomes, err := split[struct{}](b, "", true)
+	return outcomes, err
+}
+
+// Searchset splits a search page in one pass, decoding each entry once: the resources of
+// resourceType (what Resources returns) and the OperationOutcomes (what Outcomes returns).
+func Searchset[T any](b *Bundle, resourceType string) ([]T, []OperationOutcome, error) {
+	return split[T](b, resourceType, true)
+}
+
+// split decodes the entries of resourceType ("" for none) into T and, when withOutcomes, the
+// OperationOutcome entries. An OperationOutcome entry is an outcome whatever its mode; any other
+// entry in mode "outcome" is skipped.
+func split[T any](b *Bundle, resourceType string, withOutcomes bool) ([]T, []OperationOutcome, error) {
+	var (
+		items    []T
+		outcomes []OperationOutcome
+	)
 	for i, e := range b.Entry {
-		if e.ResourceType() != "OperationOutcome" {
-			continue
+		switch t := e.ResourceType(); {
+		case t == "OperationOutcome" && withOutcomes:
+			var oo OperationOutcome
+			if err := json.Unmarshal(e.Resource, &oo); err != nil {
+				return nil, nil, fmt.Errorf("fhir: bundle entry %d (OperationOutcome): %w", i, err)
+			}
+			outcomes = append(outcomes, oo)
+		case t == resourceType && t != "" && e.Mode() != SearchModeOutcome:
+			var v T
+			if err := json.Unmarshal(e.Resource, &v); err != nil {
+				return nil, nil, fmt.Errorf("fhir: bundle entry %d (%s): %w", i, resourceType, err)
+			}
+			items = append(items, v)
 		}
-		var oo OperationOutcome
-		if err := json.Unmarshal(e.Resource, &oo); err != nil {
-			return nil, fmt.Errorf("fhir: bundle entry %d (OperationOutcome): %w", i, err)
-		}
-		out = append(out, oo)
 	}
-	return out, nil
+	return items, outcomes, nil
 }

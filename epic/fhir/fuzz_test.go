@@ -123,3 +123,33 @@ func useObservation(t *testing.T, o Observation) {
 		t.Fatalf("Observation JSON not stable:\n%s\n%s", b1, b2)
 	}
 }
+
+// FuzzPeekResourceType: the fast path agrees with a full decode of resourceType. Objects that
+// repeat the member (or spell it with escapes) are skipped: for those the first member is read,
+// where encoding/json keeps the last.
+func FuzzPeekResourceType(f *testing.F) {
+	for _, s := range []string{
+		`{"resourceType":"Bundle","type":"searchset"}`, ` { "resourceType" : "Observation" }`,
+		`{"id":"1","resourceType":"Patient"}`, `{"resourceType":"Obs\u0065rvation"}`, `{"resourceType":""}`,
+		`{"resourceType":1}`, `["resourceType"]`, `{"resourceType":"Bundle"`, `{"resourcetype":"Patient"}`, ``,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		got := PeekResourceType(raw)
+		if bytes.Count(bytes.ToLower(raw), []byte("resourcetype")) > 1 || bytes.IndexByte(raw, '\\') >= 0 {
+			return
+		}
+		var head struct {
+			ResourceType string `json:"resourceType"`
+		}
+		if err := json.Unmarshal(raw, &head); err != nil {
+			// Invalid JSON: the fast path may still read a leading type; a full decode of the
+			// resource reports the error later.
+			return
+		}
+		if got != head.ResourceType {
+			t.Errorf("PeekResourceType(%q) = %q, full decode %q", raw, got, head.ResourceType)
+		}
+	})
+}

@@ -1,9 +1,11 @@
 package sandbox
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -383,5 +385,39 @@ func TestPostSearch(t *testing.T) {
 	}
 	if matches(b) != 5 {
 		t.Errorf("POST _search matches = %d, want Camila's 5 labs (query string ignored)", matches(b))
+	}
+}
+
+// TestEncodeBundleMatchesMarshal: the sandbox's Bundle writer (resources copied verbatim) says
+// exactly what json.Marshal says, member for member.
+func TestEncodeBundleMatchesMarshal(t *testing.T) {
+	total := 2
+	b := fhir.Bundle{Type: "searchset", Total: &total, Link: []fhir.BundleLink{{Relation: "self", URL: "http://x/Observation?patient=1"}}}
+	b.Entry = []fhir.BundleEntry{
+		{Link: []fhir.BundleLink{{Relation: "self", URL: "http://x/Observation/1"}}, FullURL: "http://x/Observation/1",
+			Resource: json.RawMessage(`{"resourceType":"Observation","id":"1","status":"final"}`), Search: &fhir.BundleSearch{Mode: "match"}},
+		{FullURL: "urn:uuid:1", Resource: json.RawMessage(`{"resourceType":"OperationOutcome","issue":[]}`), Search: &fhir.BundleSearch{Mode: "outcome"}},
+		{FullURL: "urn:uuid:2"},
+		{Resource: json.RawMessage(`{"resourceType":"Patient"}`)},
+	}
+	got, err := encodeBundle(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g, w any
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatalf("encodeBundle wrote invalid JSON: %v\n%s", err, got)
+	}
+	_ = json.Unmarshal(want, &w)
+	if !reflect.DeepEqual(g, w) {
+		t.Errorf("encodeBundle:\n%s\njson.Marshal:\n%s", got, want)
+	}
+	empty, _ := encodeBundle(fhir.Bundle{Type: "searchset"})
+	if want, _ := json.Marshal(fhir.Bundle{Type: "searchset"}); !bytes.Equal(empty, want) {
+		t.Errorf("empty Bundle: %s, want %s", empty, want)
 	}
 }

@@ -51,6 +51,7 @@ func writeResource(w http.ResponseWriter, r *http.Request, status int, v any) {
 func writeRaw(w http.ResponseWriter, r *http.Request, status int, body []byte) {
 	if wantsJSON(r) {
 		w.Header().Set("Content-Type", "application/fhir+json; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		w.WriteHeader(status)
 		_, _ = w.Write(body)
 		return
