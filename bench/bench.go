@@ -2,13 +2,10 @@ package bench
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/chartside/chartside/epic/sandbox"
@@ -74,36 +71,18 @@ func Run(ctx context.Context, cfg Config, l Launcher) (res *Results, err error) 
 	res = out
 	defer func() { out.Machine.LoadEnd = LoadAverage() }()
 
-	up, err := StartUpstream(cfg.Patients, slog.New(slog.DiscardHandler))
+	step("starting the sandbox, the benchmark account and Chartside")
+	f, err := StartFixture(ctx, l, cfg.Dir, cfg.Patients, cfg.ServerEnv)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		err = errors.Join(err, up.Close(sctx))
-	}()
+	defer func() { err = errors.Join(err, f.Close()) }()
+	up, srv := f.Upstream, f.Server
 	naive, err := NewNaive(up.TokenURL, up.FHIRBase, naiveClientID, sandbox.MRNSystem)
 	if err != nil {
 		return nil, err
 	}
 	up.Sandbox.RegisterClient(naiveClientID, sandbox.ClientKeys{JWKS: naive.JWKS()})
-
-	env, err := serverEnv(up, cfg.Dir, cfg.ServerEnv)
-	if err != nil {
-		return nil, err
-	}
-	step("creating the benchmark account")
-	user := benchUserPrefix + strings.ToLower(rand.Text()[:10])
-	if err := l.Run(ctx, []string{"staff", "add", "--username", user, "--role", "clinician", "--password-stdin"}, env, benchPassword+"\n"); err != nil {
-		return nil, fmt.Errorf("bench: staff add: %w", err)
-	}
-	step("starting Chartside")
-	srv, err := l.Serve(ctx, env)
-	if err != nil {
-		return nil, fmt.Errorf("bench: serve: %w", err)
-	}
-	defer func() { err = errors.Join(err, srv.Stop()) }()
 
 	res.TypicalMRN = cfg.TypicalMRN
 	if res.TypicalMRN == "" {
@@ -116,11 +95,8 @@ func Run(ctx context.Context, cfg Config, l Launcher) (res *Results, err error) 
 		cases = append(cases, patientCase{scenario: "long history", mrn: cfg.LongMRN})
 	}
 
-	br, err := NewBrowser(srv.URL)
+	br, err := f.SignedIn(ctx)
 	if err != nil {
-		return nil, err
-	}
-	if err := br.SignIn(ctx, user, benchPassword); err != nil {
 		return nil, err
 	}
 	step("latency: naive flow vs Chartside, %s added per upstream request", cfg.Latency)
@@ -137,7 +113,7 @@ func Run(ctx context.Context, cfg Config, l Launcher) (res *Results, err error) 
 		most = max(most, n)
 	}
 	step("signing in %d load clients", most)
-	clients, err := prepareClients(ctx, srv.URL, user, most, generatedMRNs(cfg.Patients))
+	clients, err := prepareClients(ctx, srv.URL, f.User, most, generatedMRNs(cfg.Patients))
 	if err != nil {
 		return nil, err
 	}

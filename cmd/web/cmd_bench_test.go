@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -133,4 +135,52 @@ func slicesEqual(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// BenchmarkChart loads the typical patient's chart (page + every section in parallel, as htmx
+// does) through the real handlers, with the sandbox and the server in this process, so that
+// `go test -bench Chart -cpuprofile` profiles the whole chart path. Eight signed-in browsers, each
+// with its own patient, load charts at once.
+func BenchmarkChart(b *testing.B) {
+	ctx := context.Background()
+	f, err := bench.StartFixture(ctx, inProcess{&lockedBuffer{}}, b.TempDir(), 50, map[string]string{"LOG_LEVEL": "error"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		if err := f.Close(); err != nil {
+			b.Error(err)
+		}
+	}()
+	clients := 8
+	browsers := make(chan struct {
+		br    *bench.Browser
+		chart string
+	}, clients)
+	for i := range clients {
+		br, err := f.SignedIn(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		chart, err := br.Lookup(ctx, strconv.Itoa(300001+i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		browsers <- struct {
+			br    *bench.Browser
+			chart string
+		}{br, chart}
+	}
+	b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0)) // × GOMAXPROCS goroutines, one browser each
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		c := <-browsers
+		defer func() { browsers <- c }()
+		for pb.Next() {
+			if _, err := c.br.LoadChart(ctx, c.chart); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }
