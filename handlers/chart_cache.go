@@ -54,10 +54,15 @@ func (p *pending[T]) wait(ctx context.Context) (T, time.Time, error) {
 
 // chartEntry is what one chart view prefetched for one patient.
 type chartEntry struct {
-	patientID  string
-	created    time.Time
-	cancel     context.CancelFunc // stops the entry's fetches when nobody will read them
-	audited    bool               // the chart view that started it was recorded; only then is it served
+	patientID string
+	created   time.Time
+	cancel    context.CancelFunc // stops the entry's fetches when nobody will read them
+	audited   bool               // the chart view that started it was recorded; only then is it served
+	// unread counts the section reads still expected (chartSectionReads at the start); the last one
+	// releases the section results, so a shown chart's decoded Epic data is not held for the rest
+	// of the TTL (under load that was one whole chart per client: BENCHMARKS.md). The section
+	// fields are read and cleared under chartCache.mu.
+	unread     int
 	patient    *pending[fhir.Patient]
 	encounters *pending[timelineData]
 	vitals     *pending[epic.Result[fhir.Observation]]
@@ -156,6 +161,22 @@ func (cc *chartCache) audited(handle, patientID string) *chartEntry {
 		return nil
 	}
 	return e
+}
+
+// takePrefetched returns pick(e) for a section request and counts the read; after the last
+// expected read the entry lets go of the section results (the patient stays for the banner of
+// later pages). Requests after that fetch from Epic again.
+func takePrefetched[T any](cc *chartCache, e *chartEntry, pick func(*chartEntry) *pending[T]) *pending[T] {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	p := pick(e)
+	if p == nil {
+		return nil
+	}
+	if e.unread--; e.unread <= 0 {
+		e.encounters, e.vitals, e.labs, e.social = nil, nil, nil, nil
+	}
+	return p
 }
 
 func (cc *chartCache) freshLocked(handle, patientID string) *chartEntry {

@@ -83,13 +83,17 @@ func (s *Server) today() time.Time {
 	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, s.settings.Location)
 }
 
+// chartSectionReads is how many section requests of a chart page read its prefetched results:
+// encounters, the vitals strip and the vitals table (one search), labs and social history.
+const chartSectionReads = 5
+
 // startChart starts every default section fetch for the patient in parallel and stores them as the
 // handle's entry. The patient comes from the lookup that just found it when that is still fresh.
 func (s *Server) startChart(c echo.Context, ref sessions.PatientRef) *chartEntry {
 	ctx, cancel := prefetchContext(c.Request().Context())
 	now := s.settings.Now()
 	id := ref.PatientID
-	e := &chartEntry{patientID: id, created: now, cancel: cancel}
+	e := &chartEntry{patientID: id, created: now, cancel: cancel, unread: chartSectionReads}
 	e.patient = s.charts.prefetchedPatient(ref.Handle, id)
 	if e.patient == nil {
 		e.patient = goFetch(s.charts, ctx, func(ctx context.Context) (fhir.Patient, error) {
@@ -109,10 +113,11 @@ func (s *Server) startChart(c echo.Context, ref sessions.PatientRef) *chartEntry
 		return s.patients.SearchObservations(ctx, id, socialQuery())
 	})
 	// Release the timeout's timer once every fetch has finished.
+	fetches := []chan struct{}{e.patient.done, e.encounters.done, e.vitals.done, e.labs.done, e.social.done}
 	s.charts.wg.Add(1)
 	go func() {
 		defer s.charts.wg.Done()
-		for _, done := range []chan struct{}{e.patient.done, e.encounters.done, e.vitals.done, e.labs.done, e.social.done} {
+		for _, done := range fetches {
 			<-done
 		}
 		cancel()
@@ -138,7 +143,7 @@ func fetchOrPrefetched[T any](s *Server, c echo.Context, ref sessions.PatientRef
 	ctx := c.Request().Context()
 	if useCache {
 		if e := s.charts.audited(ref.Handle, ref.PatientID); e != nil {
-			if p := pick(e); p != nil {
+			if p := takePrefetched(s.charts, e, pick); p != nil {
 				v, at, err := p.wait(ctx)
 				if err == nil {
 					return fetched[T]{val: v, at: at, covered: true}
