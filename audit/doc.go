@@ -8,7 +8,9 @@
 // a record breaks the chain from that point on, and Verify names the first
 // broken record. The append is serialised in the database (SQLite's write
 // lock, a PostgreSQL table lock), never only in process memory, so several
-// replicas writing at once still build one valid chain.
+// replicas writing at once still build one valid chain. Within a process,
+// concurrent appends share one transaction (group commit, see batch.go), so
+// that lock and its fsync are paid once per batch rather than per record.
 //
 // Callers record BEFORE showing data and fail closed: if Record returns an
 // error, the data must not be shown.

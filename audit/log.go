@@ -5,15 +5,27 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chartside/chartside/db"
 )
 
-// Log is the audit trail stored in Chartside's database.
+// Log is the audit trail stored in Chartside's database. It is safe for
+// concurrent use and must not be copied.
 type Log struct {
 	db  *db.DB
 	now func() time.Time
+
+	// mu guards the group-commit queue (see batch.go).
+	mu      sync.Mutex
+	queue   []*pending
+	writing bool // a caller holds the writer role: writing a batch or promoted to write the next
+
+	// commits counts committed batch transactions, for tests.
+	commits atomic.Int64
 }
 
 // New returns the audit trail in d. now supplies record times when an Entry
@@ -25,15 +37,22 @@ func New(d *db.DB, now func() time.Time) *Log {
 	return &Log{db: d, now: now}
 }
 
-// Record appends e to the chain and returns only once it is committed.
-// Callers must not show the data the entry describes if Record fails.
+// Record appends e to the chain and returns nil only once the transaction
+// holding it is committed. Callers must not show the data the entry
+// describes if Record fails.
 //
-// The append takes the database's write lock for the whole read-last-record,
-// hash, insert sequence: SQLite transactions begin IMMEDIATE (see db.Open),
-// PostgreSQL takes a SHARE ROW EXCLUSIVE lock on audit_log, which conflicts
-// with itself but not with readers. seq is the primary key, so even a broken
-// lock could never produce two records claiming the same place.
-func (l *Log) Record(ctx context.Context, e Entry) (err error) {
+// Concurrent calls are written together (group commit, see batch.go): the
+// entries waiting when a write starts go into one transaction, chained in the
+// order they were queued, and every caller in it gets that transaction's
+// outcome. An entry that fails validation fails alone, before it is queued.
+//
+// ctx bounds the wait for a place in a batch: a caller whose ctx ends while
+// its entry is still queued gets an error wrapping ctx.Err(), and its entry
+// is never written. Once its batch transaction has begun, the caller gets the
+// real outcome of that transaction even if ctx ends meanwhile; the
+// transaction runs under its own deadline (batchTimeout), because it holds
+// other callers' records too.
+func (l *Log) Record(ctx context.Context, e Entry) error {
 	if e.Time.IsZero() {
 		e.Time = l.now()
 	}
@@ -41,9 +60,26 @@ func (l *Log) Record(ctx context.Context, e Entry) (err error) {
 	if err := e.validate(); err != nil {
 		return fmt.Errorf("audit: record %s: %w", e.Action, err)
 	}
+	if err := l.enqueueAndWait(ctx, e); err != nil {
+		return fmt.Errorf("audit: record %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+// appendBatch appends entries, in order, to the chain in one transaction, so
+// either all of them are stored or none is and the chain head is unchanged.
+//
+// The transaction holds the database's write lock for the whole
+// read-last-record, hash, insert sequence: SQLite transactions begin
+// IMMEDIATE (see db.Open), PostgreSQL takes a SHARE ROW EXCLUSIVE lock on
+// audit_log, which conflicts with itself but not with readers. So several
+// replicas, each batching its own callers, still build one chain. seq is the
+// primary key, so even a broken lock could never produce two records
+// claiming the same place.
+func (l *Log) appendBatch(ctx context.Context, entries []Entry) (err error) {
 	tx, err := l.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("audit: record: begin: %w", err)
+		return fmt.Errorf("begin: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -52,7 +88,7 @@ func (l *Log) Record(ctx context.Context, e Entry) (err error) {
 	}()
 	if l.db.Dialect == db.Postgres {
 		if _, err := tx.ExecContext(ctx, "LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"); err != nil {
-			return fmt.Errorf("audit: record: lock: %w", err)
+			return fmt.Errorf("lock: %w", err)
 		}
 	}
 	var (
@@ -61,20 +97,85 @@ func (l *Log) Record(ctx context.Context, e Entry) (err error) {
 	)
 	err = tx.QueryRowContext(ctx, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").Scan(&lastSeq, &prevHash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("audit: record: read chain head: %w", err)
+		return fmt.Errorf("read chain head: %w", err)
 	}
-	seq := lastSeq + 1
-	hash := chainHash(seq, e, prevHash)
-	_, err = tx.ExecContext(ctx, l.db.Rebind(`INSERT INTO audit_log
-		(seq, at, username, action, patient_id, mrn, outcome, client_addr, request_id, detail, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		seq, l.db.TimeArg(e.Time), e.Username, e.Action, e.PatientID, e.MRN, e.Outcome,
-		e.ClientAddr, e.RequestID, e.Detail, prevHash, hash)
-	if err != nil {
-		return fmt.Errorf("audit: record: insert: %w", err)
+	records := make([]Record, len(entries))
+	for i, e := range entries {
+		seq := lastSeq + 1 + int64(i)
+		hash := chainHash(seq, e, prevHash)
+		records[i] = Record{Seq: seq, Entry: e, PrevHash: prevHash, Hash: hash}
+		prevHash = hash
+	}
+	if err := l.insertBatch(ctx, tx, records); err != nil {
+		return fmt.Errorf("insert: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("audit: record: commit: %w", err)
+		return fmt.Errorf("commit: %w", err)
+	}
+	l.commits.Add(1)
+	return nil
+}
+
+// textColumns returns r's text columns in the order recordColumns lists them
+// after seq and at.
+func (r Record) textColumns() []string {
+	return []string{r.Username, r.Action, r.PatientID, r.MRN, r.Outcome, r.ClientAddr, r.RequestID, r.Detail, r.PrevHash, r.Hash}
+}
+
+// insertBatch inserts records within tx in as few statements as the engine
+// makes worthwhile.
+func (l *Log) insertBatch(ctx context.Context, tx *sql.Tx, records []Record) error {
+	if l.db.Dialect == db.Postgres {
+		return insertPostgres(ctx, tx, records)
+	}
+	return l.insertSQLite(ctx, tx, records)
+}
+
+// insertPostgres sends every record in one statement, one array per column
+// zipped back into rows by unnest: each round trip is made with the table
+// locked, and one statement text whatever the batch size keeps a single
+// entry in pgx's statement cache.
+func insertPostgres(ctx context.Context, tx *sql.Tx, records []Record) error {
+	seqs := make([]int64, len(records))
+	ats := make([]time.Time, len(records))
+	texts := make([][]string, len(records[0].textColumns()))
+	for j := range texts {
+		texts[j] = make([]string, len(records))
+	}
+	for i, r := range records {
+		seqs[i] = r.Seq
+		ats[i] = r.Time // sanitize made it UTC, to the microsecond
+		for j, v := range r.textColumns() {
+			texts[j][i] = v
+		}
+	}
+	args := []any{seqs, ats}
+	for _, col := range texts {
+		args = append(args, col)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (`+recordColumns+`)
+		SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
+			$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])`, args...)
+	return err
+}
+
+// insertSQLite executes one prepared statement per record: SQLite runs in
+// process, so that costs no round trips.
+func (l *Log) insertSQLite(ctx context.Context, tx *sql.Tx, records []Record) error {
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO audit_log (`+recordColumns+`)
+		VALUES (`+strings.Repeat("?, ", 11)+`?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, r := range records {
+		args := []any{r.Seq, l.db.TimeArg(r.Time)}
+		for _, v := range r.textColumns() {
+			args = append(args, v)
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return err
+		}
 	}
 	return nil
 }
