@@ -190,7 +190,7 @@ func decodeFHIR(op string, r reply, wantType string, v any) error {
 	if gotType != wantType {
 		return bad(fmt.Sprintf("got resourceType %q, want %q", gotType, wantType))
 	}
-	if err := json.Unmarshal(r.body, v); err != nil {
+	if err := fhir.Unmarshal(r.body, v); err != nil {
 		return bad("decoding " + wantType + ": " + err.Error())
 	}
 	return nil

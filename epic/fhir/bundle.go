@@ -181,13 +181,13 @@ func split[T any](b *Bundle, resourceType string, withOutcomes bool) ([]T, []Ope
 		switch t := e.ResourceType(); {
 		case t == "OperationOutcome" && withOutcomes:
 			var oo OperationOutcome
-			if err := json.Unmarshal(e.Resource, &oo); err != nil {
+			if err := Unmarshal(e.Resource, &oo); err != nil {
 				return nil, nil, fmt.Errorf("fhir: bundle entry %d (OperationOutcome): %w", i, err)
 			}
 			outcomes = append(outcomes, oo)
 		case t == resourceType && t != "" && e.Mode() != SearchModeOutcome:
 			var v T
-			if err := json.Unmarshal(e.Resource, &v); err != nil {
+			if err := Unmarshal(e.Resource, &v); err != nil {
 				return nil, nil, fmt.Errorf("fhir: bundle entry %d (%s): %w", i, resourceType, err)
 			}
 			items = append(items, v)

@@ -89,7 +89,7 @@ func FuzzDecodeObservation(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		var o Observation
-		if err := json.Unmarshal(raw, &o); err != nil {
+		if err := Unmarshal(raw, &o); err != nil { // what the Epic client decodes with
 			return
 		}
 		useObservation(t, o)
