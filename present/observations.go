@@ -121,3 +121,90 @@ func ObservationTable(obs []fhir.Observation, caption, empty, testID string, loc
 		TestID:  testID,
 	}
 }
+
+// ObsPage is one page of a newest-first list of observations.
+type ObsPage struct {
+	Rows  []views.ObsRow
+	First int // position of the page's first row in the whole list, from 1 (0 when the page is empty)
+	Last  int // position of its last row: the newest Last observations are on this page or before it
+	Total int // observations in the whole list
+	// Next is the cursor of the next (older) page: ObservationPage with before=Next continues
+	// right after this page. Zero when this page is the last.
+	Next time.Time
+}
+
+// ObservationPage is one page of obs, newest first: up to limit rows (limit <= 0: all) of the
+// observations strictly older than the cursor before (zero: from the newest).
+//
+// A page never splits results taken at the same instant (a set of vitals, a lab panel): it grows
+// past limit to keep them together. That makes "older than the last row shown" an exact cursor, so
+// paging neither repeats nor skips a result even when the list is fetched again between pages.
+// Undated observations sort last and count as older than any cursor.
+func ObservationPage(obs []fhir.Observation, before time.Time, limit int, loc *time.Location, links Links) ObsPage {
+	sorted := sortNewestFirst(obs)
+	n := len(sorted)
+	start := 0
+	if !before.IsZero() {
+		// sorted is newest first, so the observations older than the cursor are a suffix.
+		start = sort.Search(n, func(i int) bool { return olderThan(sorted[i], before) })
+	}
+	end := n
+	if limit > 0 && start+limit < n {
+		end = start + limit
+		for end < n && sameInstant(sorted[end-1], sorted[end]) {
+			end++
+		}
+	}
+	p := ObsPage{Last: end, Total: n}
+	if end > start {
+		p.First = start + 1
+	}
+	for _, o := range sorted[start:end] {
+		p.Rows = append(p.Rows, ObservationRow(o, loc, links))
+	}
+	if end < n {
+		// Dated: an undated last row would have pulled every undated one (all the rest) in.
+		p.Next = when(sorted[end-1]).Time()
+	}
+	return p
+}
+
+// olderThan reports whether o sorts after the cursor: taken strictly before it, or undated.
+func olderThan(o fhir.Observation, cursor time.Time) bool {
+	w := when(o)
+	return w.IsZero() || w.Time().Before(cursor)
+}
+
+// sameInstant reports whether a and b sort as equals (sortNewestFirst keeps their order as given).
+func sameInstant(a, b fhir.Observation) bool {
+	wa, wb := when(a), when(b)
+	return wa.IsZero() == wb.IsZero() && wa.Time().Equal(wb.Time())
+}
+
+// PageText is the line under a table that shows a page of a longer list ("" when it shows the
+// whole list). appended: the table holds every row up to this page, because the pages before it
+// were appended in place (htmx), rather than this page on its own.
+func PageText(p ObsPage, appended bool) string {
+	switch {
+	case p.Total == 0:
+		return ""
+	case appended && p.Last == p.Total:
+		return "Showing all " + count(p.Total) + " results."
+	case appended:
+		return "Showing the newest " + count(p.Last) + " of " + count(p.Total) + " results."
+	case p.First <= 1 && p.Last == p.Total:
+		return ""
+	case p.First <= 1:
+		return "Showing the newest " + count(p.Last) + " of " + count(p.Total) + " results."
+	}
+	return "Showing results " + count(p.First) + "–" + count(p.Last) + " of " + count(p.Total) + ", newest first."
+}
+
+// count writes n with thousands separators: "3,414".
+func count(n int) string {
+	s := itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
