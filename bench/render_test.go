@@ -20,6 +20,9 @@ import (
 // longHistoryMRN is the sandbox's long-history patient (~400 encounters, ~7,500 observations).
 const longHistoryMRN = "400003"
 
+// firstViewRows is the handlers' cap on the rows of the first view's vitals and labs tables.
+const firstViewRows = 100
+
 // chartData is what the chart's first view fetches from Epic, with the same windows the chart
 // handlers use: a year of vitals and labs, all social history, twelve months of encounters.
 type chartData struct {
@@ -102,10 +105,23 @@ func firstView(ctx context.Context, d chartData, now time.Time, buf *bytes.Buffe
 			{ID: views.SocialID, Title: "Social history", URL: base + "/social"},
 		},
 	}
-	labs := views.Labs{
-		Table:     present.ObservationTable(d.labs, "Lab results, last 1 year (newest first)", "No lab results in this period.", "labs-table", loc, links),
-		LabMatrix: present.LabMatrix(d.labs, loc, links),
+	// The tables show their newest rows and a line with Show older, as the handlers do (the labs
+	// matrix is not built: the handlers build only the view shown).
+	firstPage := func(obs []fhir.Observation, caption, testID, path string) views.ObsTable {
+		p := present.ObservationPage(obs, time.Time{}, firstViewRows, loc, links)
+		t := views.ObsTable{Caption: caption, Rows: p.Rows, TestID: testID}
+		if !p.Next.IsZero() {
+			next := url.Values{"before": {p.Next.UTC().Format(time.RFC3339Nano)}, "more": {"1"}}
+			t.More = &views.TableMore{ID: testID + "-more", RowsID: testID + "-rows", Text: present.PageText(p, false),
+				URL: base + path + "?" + next.Encode(), Context: "results"}
+		}
+		return t
 	}
+	labs := views.Labs{Table: firstPage(d.labs, "Lab results, last 1 year (newest first)", "labs-table", "/labs")}
+	social := views.SocialHistory{Caption: "Social history: the latest value of each item (newest first)",
+		Items: present.SocialHistory(d.socialOb, nil, loc, func(key string) string {
+			return base + "/social?" + url.Values{"item": {key}, "more": {"1"}}.Encode()
+		})}
 	parts := []struct {
 		name string
 		c    templ.Component
@@ -113,9 +129,9 @@ func firstView(ctx context.Context, d chartData, now time.Time, buf *bytes.Buffe
 		{"chart page", views.Chart(page)},
 		{views.VitalsStripID, views.VitalsStripFragment(present.VitalsStrip(d.vitals, now, loc, 24*time.Hour, links))},
 		{views.TimelineID, views.TimelineFragment(present.Timeline(d.encounters, loc, present.EncounterFilter{}, links))},
-		{views.VitalsTableID, views.ObsFragment(present.ObservationTable(d.vitals, "Vital signs in the last year (newest first)", "No vital signs recorded in the last year.", "vitals-table", loc, links))},
+		{views.VitalsTableID, views.ObsFragment(firstPage(d.vitals, "Vital signs in the last year (newest first)", "vitals-table", "/vitals"))},
 		{views.LabsID, views.LabsFragment(labs)},
-		{views.SocialID, views.ObsFragment(present.ObservationTable(d.socialOb, "Social history (newest first)", "No social history recorded.", "social-table", loc, present.Links{}))},
+		{views.SocialID, views.SocialFragment(social)},
 	}
 	sizes := map[string]int{}
 	for _, p := range parts {

@@ -126,14 +126,18 @@ func (s *Server) chartPrint(c echo.Context) error {
 	}
 	at := s.settings.Now()
 	base := chartURL(ref.Handle)
+	// A printout cannot ask for more: every row of the windows, every earlier social-history value.
+	printed := tablePage{All: true}
 	page := views.PrintPage{
 		Page:     s.patientPage(c),
 		Banner:   s.banner(patient, ref, false),
 		Strip:    s.vitalsStripView(base, fetched[epic.Result[fhir.Observation]]{val: vitals, at: at, err: verr}),
 		Timeline: s.timelineView(base, encounterParams{}, fetched[timelineData]{val: encounters, at: at, err: eerr}),
-		Vitals:   s.vitalsTableView(base, fetched[epic.Result[fhir.Observation]]{val: vitals, at: at, err: verr}),
-		Labs:     s.labsView(base, labsParams{Range: defaultLabsRange, View: "table"}, fetched[epic.Result[fhir.Observation]]{val: labs, at: at, err: lerr}),
-		Social:   s.socialView(base, fetched[epic.Result[fhir.Observation]]{val: social, at: at, err: serr}),
+		Vitals:   s.vitalsTableView(base, fetched[epic.Result[fhir.Observation]]{val: vitals, at: at, err: verr}, printed),
+		Labs: s.labsView(base, labsParams{Range: defaultLabsRange, View: "table", Page: printed},
+			fetched[epic.Result[fhir.Observation]]{val: labs, at: at, err: lerr}, olderUnknown),
+		Social: s.socialView(base, fetched[epic.Result[fhir.Observation]]{val: social, at: at, err: serr},
+			func(string) bool { return true }, nil),
 	}
 	return s.render(c, http.StatusOK, views.PrintChart(page), nil)
 }

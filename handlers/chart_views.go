@@ -66,35 +66,40 @@ func (s *Server) vitalsStripView(base string, f obsResult) views.VitalsStrip {
 	return v
 }
 
-func (s *Server) vitalsTableView(base string, f obsResult) views.ObsTable {
-	var t views.ObsTable
+// vitalsTableView is the vitals table: a year of vital signs, newest first, one page of it.
+func (s *Server) vitalsTableView(base string, f obsResult, pg tablePage) views.ObsTable {
+	t := views.ObsTable{Caption: "Vital signs in the last year (newest first)", Empty: "No vital signs recorded in the last year.",
+		TestID: "vitals-table"}
+	path := base + "/vitals"
 	if f.err == nil {
-		t = present.ObservationTable(f.val.Items, "Vital signs in the last year (newest first)", "No vital signs recorded in the last year.",
-			"vitals-table", s.settings.Location, chartLinks(base))
+		s.fillTablePage(&t, f.val.Items, pg, path, url.Values{}, vitalsContext, chartLinks(base))
 	}
-	// Set even when the search failed: the section's root test id derives from it.
-	t.TestID = "vitals-table"
-	t.Section = s.section(views.VitalsTableID, titleVitals, base+"/vitals", nil, f.at, f.val.Warnings, f.err)
+	t.Section = s.section(views.VitalsTableID, titleVitals, path, pg.addTo(url.Values{}), f.at, f.val.Warnings, f.err)
 	return t
 }
 
-func (s *Server) socialView(base string, f obsResult) views.ObsTable {
-	var t views.ObsTable
+// socialView is social history as the latest value of each item; expand(key) lists an item's
+// earlier values too (nil: none), q is the section's own query.
+func (s *Server) socialView(base string, f obsResult, expand func(string) bool, q url.Values) views.SocialHistory {
+	v := views.SocialHistory{Caption: "Social history: the latest value of each item (newest first)", Empty: "No social history recorded."}
+	path := base + "/social"
 	if f.err == nil {
-		t = present.ObservationTable(f.val.Items, "Social history (newest first)", "No social history recorded.",
-			"social-table", s.settings.Location, present.Links{})
+		v.Items = present.SocialHistory(f.val.Items, expand, s.settings.Location, func(key string) string {
+			return withQuery(path, url.Values{"item": {key}, "more": {"1"}})
+		})
 	}
-	t.TestID = "social-table"
-	t.Section = s.section(views.SocialID, titleSocial, base+"/social", nil, f.at, f.val.Warnings, f.err)
-	return t
+	v.Section = s.section(views.SocialID, titleSocial, path, q, f.at, f.val.Warnings, f.err)
+	return v
 }
 
-// labsParams are the labs section's query: table or matrix, and the time range.
+// labsParams are the labs section's query: table or matrix, the time range, and the table's page.
 type labsParams struct {
 	View  string // "table" | "matrix"
 	Range present.Range
+	Page  tablePage
 }
 
+// query is the view and range (the presets keep them; every preset starts at the newest rows).
 func (p labsParams) query() url.Values {
 	q := url.Values{}
 	if p.View == "matrix" {
@@ -108,7 +113,8 @@ func (p labsParams) query() url.Values {
 
 func (p labsParams) isDefault() bool { return len(p.query()) == 0 }
 
-func (s *Server) labsView(base string, p labsParams, f obsResult) views.Labs {
+// labsView is the labs section. older says what the record holds before an empty range.
+func (s *Server) labsView(base string, p labsParams, f obsResult, older olderLabs) views.Labs {
 	path := base + "/labs"
 	l := views.Labs{Matrix: p.View == "matrix", RangeLabel: p.Range.Label()}
 	for _, v := range []struct{ name, label string }{{"table", "Table"}, {"matrix", "Matrix"}} {
@@ -123,19 +129,26 @@ func (s *Server) labsView(base string, p labsParams, f obsResult) views.Labs {
 	}
 	// Only the chosen view is built: the view renders one of them, and the other costs a full
 	// pass over the results on every labs request.
+	if !l.Matrix {
+		l.Table = views.ObsTable{Caption: "Lab results, " + rangeCaption(p.Range) + " (newest first)", Empty: labsEmpty(p.Range, older),
+			TestID: "labs-table"}
+	}
+	empty := false
 	switch {
 	case f.err != nil:
 	case l.Matrix:
 		l.LabMatrix = present.LabMatrix(f.val.Items, s.settings.Location, chartLinks(base))
 		l.LabMatrix.Caption = "Lab results by date, " + rangeCaption(p.Range)
-		if l.LabMatrix.Empty == "" {
-			l.LabMatrix.Empty = "No lab results in this period."
-		}
+		l.LabMatrix.Empty = labsEmpty(p.Range, older)
+		empty = len(l.LabMatrix.Rows) == 0
 	default:
-		caption := "Lab results, " + rangeCaption(p.Range) + " (newest first)"
-		l.Table = present.ObservationTable(f.val.Items, caption, "No lab results in this period.", "labs-table", s.settings.Location, chartLinks(base))
+		s.fillTablePage(&l.Table, f.val.Items, p.Page, path, p.query(), labsContext, chartLinks(base))
+		empty = len(l.Table.Rows) == 0 && p.Page.first()
 	}
-	l.Section = s.section(views.LabsID, titleLabs, path, p.query(), f.at, f.val.Warnings, f.err)
+	if empty && p.Range != present.RangeAll {
+		l.Older = olderSuggestion(older, withQuery(path, labsParams{View: p.View, Range: present.RangeAll}.query()))
+	}
+	l.Section = s.section(views.LabsID, titleLabs, path, p.Page.addTo(p.query()), f.at, f.val.Warnings, f.err)
 	return l
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -113,47 +115,118 @@ func (s *Server) vitalsStrip(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := s.vitalsData(c, ref)
+	f := s.vitalsData(c, ref, !isRefresh(c))
 	v := s.vitalsStripView(chartURL(ref.Handle), f)
 	return s.serveSection(c, ref, access{Action: audit.ActionChartView, Detail: "vitals strip"}, f.covered, f.err,
 		views.VitalsStripFragment(v),
 		func(p views.Page, b views.Banner) templ.Component { return views.VitalsStripPage(p, b, v) })
 }
 
-// vitalsTable handles GET /chart/:h/vitals: every vital sign of the last year, newest first.
+// vitalsTable handles GET /chart/:h/vitals?before=…&more=1: every vital sign of the last year,
+// newest first, the newest rows first (tablePage). For htmx, before=…&more=1 is "Show older": it
+// answers only the next rows, which htmx appends to the table, and the table's line with the count
+// (out of band). Without htmx the same URL is the section on its own page, starting at those rows.
 func (s *Server) vitalsTable(c echo.Context) error {
 	ref, err := s.patientRef(c)
 	if err != nil {
 		return err
 	}
-	f := s.vitalsData(c, ref)
-	v := s.vitalsTableView(chartURL(ref.Handle), f)
-	return s.serveSection(c, ref, access{Action: audit.ActionChartView, Detail: "vitals"}, f.covered, f.err,
-		views.ObsFragment(v),
+	pg, err := parseTablePage(c)
+	if err != nil {
+		return err
+	}
+	// Later pages are fetched again: they are asked for long after the prefetch was read.
+	f := s.vitalsData(c, ref, !isRefresh(c) && pg.first())
+	base := chartURL(ref.Handle)
+	v := s.vitalsTableView(base, f, pg)
+	a := access{Action: audit.ActionChartView, Detail: "vitals"}
+	var fragment templ.Component = views.ObsFragment(v)
+	if !pg.first() {
+		a.Detail = "vitals older"
+	}
+	if pg.More {
+		fragment = views.ObsMoreFragment(tableMoreView(v, vitalsContext, f.err, pg.moreURL(base+"/vitals", nil)))
+	}
+	return s.serveSection(c, ref, a, f.covered, f.err, fragment,
 		func(p views.Page, b views.Banner) templ.Component { return views.ObsPage(p, b, v) })
 }
 
-// social handles GET /chart/:h/social: social history (smoking, alcohol, drug use...).
+// social handles GET /chart/:h/social?item=…&more=1: social history (smoking, alcohol, drug
+// use...) as the latest value of each item with the number of earlier values; the first view
+// comes from the chart page's prefetch, which already holds every value, so the counts cost no
+// extra search. item (see present.SocialItemKey) lists that item's earlier values under it;
+// for htmx, item=…&more=1 is the item's History control: it answers the item's rows only, which
+// replace its row in place. Without htmx the same URL is the section on its own page with the
+// item's earlier values listed.
 func (s *Server) social(c echo.Context) error {
 	ref, err := s.patientRef(c)
 	if err != nil {
 		return err
 	}
-	f := fetchOrPrefetched(s, c, ref, !isRefresh(c),
+	item := c.QueryParam("item")
+	if len(item) > maxAnalyteCode || strings.IndexFunc(item, unicode.IsControl) >= 0 {
+		return echo.NewHTTPError(400, "invalid social history item")
+	}
+	var more bool
+	switch c.QueryParam("more") {
+	case "":
+	case "1":
+		if item == "" {
+			return echo.NewHTTPError(400, "more=1 needs an item")
+		}
+		// Only htmx swaps rows in; any other request for the URL gets the section's page.
+		more = isFragment(c.Request())
+	default:
+		return echo.NewHTTPError(400, "invalid more")
+	}
+	f := fetchOrPrefetched(s, c, ref, !isRefresh(c) && item == "",
 		func(e *chartEntry) *pending[epic.Result[fhir.Observation]] { return e.social },
 		func(ctx context.Context) (epic.Result[fhir.Observation], error) {
 			return s.patients.SearchObservations(ctx, ref.PatientID, socialQuery())
 		})
-	v := s.socialView(chartURL(ref.Handle), f)
-	return s.serveSection(c, ref, access{Action: audit.ActionChartView, Detail: "social history"}, f.covered, f.err,
-		views.ObsFragment(v),
-		func(p views.Page, b views.Banner) templ.Component { return views.ObsPage(p, b, v) })
+	a := access{Action: audit.ActionChartView, Detail: "social history"}
+	var expand func(string) bool
+	q := url.Values{}
+	if item != "" {
+		a.Detail += " " + item
+		expand = func(key string) bool { return key == item }
+		q.Set("item", item)
+	}
+	v := s.socialView(chartURL(ref.Handle), f, expand, q)
+	var fragment templ.Component = views.SocialFragment(v)
+	if more {
+		it, found := present.SocialItemHistory(f.val.Items, item, s.settings.Location)
+		if f.err == nil && !found {
+			return echo.ErrNotFound
+		}
+		if f.err != nil {
+			// The item's row stays as it is; the error goes to the page's alerts region.
+			return s.failedAccess(c, ref, a, f.err)
+		}
+		fragment = views.SocialItemFragment(it)
+	}
+	return s.serveSection(c, ref, a, f.covered, f.err, fragment,
+		func(p views.Page, b views.Banner) templ.Component { return views.SocialPage(p, b, v) })
 }
 
-// vitalsData is the vitals search both the strip and the table show.
-func (s *Server) vitalsData(c echo.Context, ref sessions.PatientRef) obsResult {
+// failedAccess records a look at patient data whose Epic search failed and returns the failure
+// for the error handler, for a fragment that has nowhere in place to show it.
+func (s *Server) failedAccess(c echo.Context, ref sessions.PatientRef, a access, fetchErr error) error {
+	if isRefresh(c) {
+		a.Action = audit.ActionRefresh
+	}
+	a.PatientID, a.MRN = ref.PatientID, ref.MRN
+	if err := s.recordAccess(c, a, outcomeFor(fetchErr)); err != nil {
+		return err
+	}
+	return fetchErr
+}
+
+// vitalsData is the vitals search both the strip and the table show; useCache: it may come from
+// the chart page's prefetch.
+func (s *Server) vitalsData(c echo.Context, ref sessions.PatientRef, useCache bool) obsResult {
 	now := s.settings.Now()
-	return fetchOrPrefetched(s, c, ref, !isRefresh(c),
+	return fetchOrPrefetched(s, c, ref, useCache,
 		func(e *chartEntry) *pending[epic.Result[fhir.Observation]] { return e.vitals },
 		func(ctx context.Context) (epic.Result[fhir.Observation], error) {
 			return s.patients.SearchObservations(ctx, ref.PatientID, vitalsQuery(now))

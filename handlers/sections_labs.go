@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -17,9 +18,13 @@ import (
 // maxAnalyteCode bounds the code parameter ("system|code"); real ones are far shorter.
 const maxAnalyteCode = 200
 
-// labs handles GET /chart/:h/labs?view=table|matrix&range=1m|6m|1y|all: lab results as a table or a
-// tests × dates matrix. The default (table, last year) comes from the chart page's prefetch; other
-// views and ranges are fetched on demand. Unknown values are a 400, not silently replaced.
+// labs handles GET /chart/:h/labs?view=table|matrix&range=1m|6m|1y|all&before=…&more=1: lab results
+// as a table or a tests × dates matrix. The default (table, last year) comes from the chart page's
+// prefetch; other views and ranges are fetched on demand. Unknown values are a 400, not silently
+// replaced. The table shows the newest rows first (tablePage); for htmx, before=…&more=1 is "Show
+// older": it answers only the next rows, which htmx appends to the table, and the table's line
+// with the count (out of band). Without htmx the same URL is the section on its own page, starting
+// at those rows. A range that comes back empty says whether the record has older results.
 func (s *Server) labs(c echo.Context) error {
 	ref, err := s.patientRef(c)
 	if err != nil {
@@ -38,17 +43,106 @@ func (s *Server) labs(c echo.Context) error {
 		return echo.NewHTTPError(400, "unknown range")
 	}
 	p.Range = rng
+	if p.Page, err = parseTablePage(c); err != nil {
+		return err
+	}
+	if p.View == "matrix" && !p.Page.first() {
+		return echo.NewHTTPError(400, "the matrix has no pages")
+	}
 	now := s.settings.Now()
 	// The matrix of the default range is the same data as the table: it may come from the prefetch.
-	f := fetchOrPrefetched(s, c, ref, !isRefresh(c) && p.Range == defaultLabsRange,
+	// Later pages are fetched again: they are asked for long after the prefetch was read.
+	f := fetchOrPrefetched(s, c, ref, !isRefresh(c) && p.Range == defaultLabsRange && p.Page.first(),
 		func(e *chartEntry) *pending[epic.Result[fhir.Observation]] { return e.labs },
 		func(ctx context.Context) (epic.Result[fhir.Observation], error) {
 			return s.patients.SearchObservations(ctx, ref.PatientID, labsQuery(now, p.Range))
 		})
-	v := s.labsView(chartURL(ref.Handle), p, f)
-	return s.serveSection(c, ref, access{Action: audit.ActionChartView, Detail: "labs " + p.View + " " + string(p.Range)}, f.covered, f.err,
-		views.LabsFragment(v),
+	older := olderUnknown
+	if f.err == nil && len(f.val.Items) == 0 && p.Range != present.RangeAll && p.Page.first() {
+		older = s.olderLabs(c.Request().Context(), ref.PatientID, p.Range.Since(now))
+	}
+	base := chartURL(ref.Handle)
+	v := s.labsView(base, p, f, older)
+	detail := "labs " + p.View + " " + string(p.Range)
+	var fragment templ.Component = views.LabsFragment(v)
+	if !p.Page.first() {
+		detail += " older"
+	}
+	if p.Page.More {
+		fragment = views.ObsMoreFragment(tableMoreView(v.Table, labsContext, f.err, p.Page.moreURL(base+"/labs", p.query())))
+	}
+	return s.serveSection(c, ref, access{Action: audit.ActionChartView, Detail: detail}, f.covered, f.err,
+		fragment,
 		func(pg views.Page, b views.Banner) templ.Component { return views.LabsPage(pg, b, v) })
+}
+
+// olderLabs is what an empty labs range knows of the record before it.
+type olderLabs int
+
+const (
+	olderUnknown olderLabs = iota // not asked, or Epic did not answer
+	olderNone
+	olderSome
+)
+
+// olderLabs asks Epic for a single lab result before from, so an empty range can say whether there
+// are older ones instead of looking as if the patient had no labs. It runs only when the range came
+// back empty. A single result tells that older results exist, not which is the latest: Epic does not
+// return them newest first (Camila Lopez's captured labs come oldest first), so no date is shown.
+func (s *Server) olderLabs(ctx context.Context, patientID string, from time.Time) olderLabs {
+	res, err := s.patients.SearchObservations(ctx, patientID, epic.ObservationQuery{
+		Categories: []string{fhir.CategoryLaboratory}, To: from.AddDate(0, 0, -1), Count: 1, MaxPages: 1})
+	switch {
+	case err != nil:
+		return olderUnknown
+	case len(res.Items) > 0 || res.Truncated:
+		// Truncated: Epic filters pages after fetching them, so a first page can be empty with
+		// more to come.
+		return olderSome
+	}
+	return olderNone
+}
+
+// What the labs table's line and controls call its rows, for screen readers.
+const (
+	labsContext   = "lab results"
+	vitalsContext = "vital signs"
+)
+
+// labsEmpty is the message of an empty labs view.
+func labsEmpty(r present.Range, older olderLabs) string {
+	switch {
+	case r == present.RangeAll:
+		return "No lab results on record."
+	case older == olderNone:
+		return "No lab results in " + rangePhrase(r) + ", and none before."
+	}
+	return "No lab results in " + rangePhrase(r) + "."
+}
+
+// olderSuggestion leads out of an empty labs range to every date (allURL), unless Epic said there
+// is nothing older.
+func olderSuggestion(older olderLabs, allURL string) *views.Suggestion {
+	switch older {
+	case olderNone:
+		return nil
+	case olderSome:
+		return &views.Suggestion{Text: "Older lab results are on record.", Label: "Show all lab results", URL: allURL}
+	}
+	return &views.Suggestion{Label: "Show all lab results", URL: allURL}
+}
+
+// rangePhrase is a range in a sentence: "the last year".
+func rangePhrase(r present.Range) string {
+	switch r {
+	case present.Range1M:
+		return "the last month"
+	case present.Range6M:
+		return "the last 6 months"
+	case present.Range1Y:
+		return "the last year"
+	}
+	return "any period"
 }
 
 // analyte handles GET /chart/:h/analyte?code=<system|code>&range=…: one analyte's history as a

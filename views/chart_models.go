@@ -169,13 +169,48 @@ type ObsRow struct {
 	AnalyteURL    string
 }
 
-// ObsTable is a table of observations (vitals, labs, social history, an encounter's results).
+// ObsTable is a table of observations (vitals, labs, an encounter's results, an analyte's history).
 type ObsTable struct {
 	Section
 	Caption string
 	Rows    []ObsRow
-	Empty   string // message when there are no rows
-	TestID  string // data-testid of the table ("vitals-table", "labs-table"...)
+	Empty   string     // message when there are no rows
+	TestID  string     // data-testid of the table ("vitals-table", "labs-table"...)
+	More    *TableMore // set when the table shows only its newest rows; nil when it shows them all
+}
+
+// TableMore is the line under a table that shows only its newest rows: how many it shows out of
+// how many, and a control that appends the older rows to the table in place.
+type TableMore struct {
+	ID      string // element id of the line; the older rows' answer replaces its content
+	RowsID  string // element id of the table body the older rows are appended to
+	Text    string // "Showing the newest 100 of 255 results."
+	URL     string // the next older rows; empty when none are left
+	Context string // what the control loads, for screen readers: "lab results"
+}
+
+// ObsMore is the answer to "Show older": the table's next rows and its updated line.
+type ObsMore struct {
+	Rows []ObsRow
+	More TableMore
+}
+
+// SocialItem is one social-history item (smoking, alcohol use...): its latest value, and its
+// earlier values, always counted and listed on demand.
+type SocialItem struct {
+	Latest       ObsRow
+	EarlierCount int      // how many earlier values of the item are on record
+	EarlierLabel string   // "History (12)", "12 earlier, listed below", "None"
+	Earlier      []ObsRow // newest first; listed only when the item is expanded (on demand, print)
+	HistoryURL   string   // lists the earlier values in place; empty when there are none
+}
+
+// SocialHistory is the social history section: the latest value of each item.
+type SocialHistory struct {
+	Section
+	Caption string
+	Items   []SocialItem
+	Empty   string // message when there is no social history
 }
 
 // Preset is a link among alternatives (time ranges, table/matrix view).
@@ -217,6 +252,16 @@ type Labs struct {
 	Table      ObsTable
 	LabMatrix  LabMatrix
 	RangeLabel string // "Last 6 months"
+	// Older points out of an empty range: whether there are older results, and a link to them.
+	Older *Suggestion
+}
+
+// Suggestion is a note with a link that leads out of an empty view ("Older results are on record.
+// Show all dates").
+type Suggestion struct {
+	Text  string
+	Label string // link text; no link when URL is empty
+	URL   string
 }
 
 // ChartTick is an axis tick.
@@ -305,5 +350,5 @@ type PrintPage struct {
 	Timeline Timeline
 	Vitals   ObsTable
 	Labs     Labs
-	Social   ObsTable
+	Social   SocialHistory
 }

@@ -279,7 +279,7 @@ func PrintChart(c PrintPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ObsFragment(c.Social).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = SocialFragment(c.Social).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -393,7 +393,7 @@ func TimelinePage(p Page, b Banner, t Timeline) templ.Component {
 	})
 }
 
-// ObsPage is an observation table section (vitals, social history) on its own page.
+// ObsPage is an observation table section (vitals) on its own page.
 func ObsPage(p Page, b Banner, t ObsTable) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context

@@ -191,24 +191,35 @@ func TestObsTable(t *testing.T) {
 		t.Fatalf("rows = %d", rows.Length())
 	}
 	k := rows.Eq(0)
-	for id, want := range map[string]string{
-		"obs-name": "Potassium", "obs-value": "6.8", "obs-unit": "mmol/L", "obs-range": "3.5–5.0 mmol/L",
-		"obs-flag": "‼ Critical high", "obs-when": "Apr 24, 2026 16:10 CDT", "obs-status": "final",
+	for header, want := range map[string]string{
+		"Name": "Potassium", "Value": "6.8", "Unit": "mmol/L", "Reference range": "3.5–5.0 mmol/L",
+		"Flag": "‼ Critical high", "Date/time": "Apr 24, 2026 16:10 CDT", "Status": "final",
 	} {
-		if got := text(k.Find(tid(id))); got != want {
-			t.Errorf("potassium %s = %q, want %q", id, got, want)
+		if got := text(cellUnder(table, k, header)); got != want {
+			t.Errorf("potassium %s = %q, want %q", header, got, want)
 		}
 	}
-	if !k.Find(tid("obs-value")).HasClass("value-critical") {
+	if !cellUnder(table, k, "Value").HasClass("value-critical") {
 		t.Error("critical value does not stand out")
 	}
 	if k.Find(`th[scope="row"]`).Length() != 1 {
 		t.Error("row header missing")
 	}
-	if got := text(rows.Eq(1).Find(tid("obs-value"))); got != "7.20" {
+	if u, _ := k.Find(`th a`).Attr("hx-get"); u != "/chart/h1/analyte?code=http://loinc.org|2823-3" {
+		t.Errorf("analyte link = %q", u)
+	}
+	// The analyte links take their target from the table body, rows appended later included.
+	body := table.Find("tbody")
+	if tg, _ := body.Attr("hx-target"); tg != "#"+AnalyteID {
+		t.Errorf("table body hx-target = %q, want #%s for the analyte links", tg, AnalyteID)
+	}
+	if sw, _ := body.Attr("hx-swap"); sw != "outerHTML show:top" {
+		t.Errorf("table body hx-swap = %q", sw)
+	}
+	if got := text(cellUnder(table, rows.Eq(1), "Value")); got != "7.20" {
 		t.Errorf("A1C value = %q (digits as sent)", got)
 	}
-	if !rows.Eq(1).Find(tid("obs-status") + " .tag").Is("span") {
+	if !cellUnder(table, rows.Eq(1), "Status").Find(".tag").Is("span") {
 		t.Error("amended status not tagged")
 	}
 	unk := rows.Eq(2).Find(tid("flag"))
@@ -218,17 +229,17 @@ func TestObsTable(t *testing.T) {
 	if text(rows.Eq(2).Find(tid("obs-note"))) != "Test Comment" {
 		t.Error("note missing")
 	}
-	if text(rows.Eq(3).Find(tid("obs-value"))) != "<5" || !rows.Eq(3).HasClass("row-error") {
-		t.Errorf("comparator value %q / entered-in-error row class", text(rows.Eq(3).Find(tid("obs-value"))))
+	if text(cellUnder(table, rows.Eq(3), "Value")) != "<5" || !rows.Eq(3).HasClass("row-error") {
+		t.Errorf("comparator value %q / entered-in-error row class", text(cellUnder(table, rows.Eq(3), "Value")))
 	}
-	if rows.Eq(4).Find(tid("obs-value")+" .not-recorded").Length() != 1 {
+	if cellUnder(table, rows.Eq(4), "Value").Find(".not-recorded").Length() != 1 {
 		t.Error("data-absent value not styled as missing")
 	}
 	if cur := d.Find(tid("labs-views") + ` [aria-current="true"]`); text(cur) != "Table" {
 		t.Errorf("current view = %q", text(cur))
 	}
 
-	empty := doc(t, ObsFragment(fixtureSocial()))
+	empty := doc(t, SocialFragment(fixtureSocial()))
 	if text(empty.Find(tid("social-table-empty"))) != "No social history recorded." || empty.Find("table").Length() != 0 {
 		t.Error("empty table should be a message")
 	}
@@ -393,6 +404,7 @@ func TestSectionPagesContainTheirFragments(t *testing.T) {
 		{"timeline", TimelinePage(p, b, fixtureTimeline()), "#" + TimelineID},
 		{"vitals", ObsPage(p, b, fixtureVitals()), "#" + VitalsTableID},
 		{"labs", LabsPage(p, b, fixtureLabs(false)), "#" + LabsID},
+		{"social history", SocialPage(p, b, fixtureSocialItems()), "#" + SocialID},
 		{"analyte", AnalytePage(p, b, fixtureAnalyte()), "#" + AnalyteID},
 		{"encounter", EncounterPage(p, b, EncounterDetail{Section: fixtureSection("encounter", "Encounter"), Row: fixtureTimeline().Groups[0].Entries[0],
 			Details: []IDRow{{Label: "Status", Value: "unknown"}}, Observations: fixtureVitals()}), tid("encounter-detail")},

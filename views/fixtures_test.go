@@ -86,8 +86,25 @@ func fixtureLabs(matrix bool) Labs {
 	return l
 }
 
-func fixtureSocial() ObsTable {
-	return ObsTable{Section: fixtureSection(SocialID, "Social history"), Caption: "Social history", Empty: "No social history recorded.", TestID: "social-table"}
+func fixtureSocial() SocialHistory {
+	return SocialHistory{Section: fixtureSection(SocialID, "Social history"), Caption: "Social history", Empty: "No social history recorded."}
+}
+
+// fixtureSocialItems has an item with earlier values on demand, one without any, and one listed
+// in full.
+func fixtureSocialItems() SocialHistory {
+	rows := fixtureRows()
+	smoking := ObsRow{Name: "Tobacco smoking status", Value: "Former smoker", Detail: "Type: Cigarettes", When: "Mar 1, 2026", Status: "final"}
+	drugs := ObsRow{Name: "Drug use", Value: "Never", When: "Feb 2, 2026", Status: "final"}
+	earlierDrugs := ObsRow{Name: "Drug use", Value: "Not recorded: Patient refused", When: "Jan 5, 2025", Status: "entered-in-error", StatusNotable: true}
+	s := fixtureSocial()
+	s.Caption = "Social history: the latest value of each item (newest first)"
+	s.Items = []SocialItem{
+		{Latest: smoking, EarlierCount: 12, EarlierLabel: "History (12)", HistoryURL: "/chart/h1/social?item=http%3A%2F%2Floinc.org%7C72166-2&more=1"},
+		{Latest: rows[4], EarlierLabel: "None"},
+		{Latest: drugs, EarlierCount: 1, EarlierLabel: "1 earlier, listed below", Earlier: []ObsRow{earlierDrugs}},
+	}
+	return s
 }
 
 func fixtureChart() SVGChart {
@@ -128,5 +145,5 @@ func fixtureChartPage() ChartPage {
 
 func fixturePrintPage() PrintPage {
 	return PrintPage{Page: fixturePage(), Banner: fixtureBanner(), Strip: fixtureStrip(), Timeline: fixtureTimeline(),
-		Vitals: fixtureVitals(), Labs: fixtureLabs(false), Social: fixtureSocial()}
+		Vitals: fixtureVitals(), Labs: fixtureLabs(false), Social: fixtureSocialItems()}
 }

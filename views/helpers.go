@@ -20,6 +20,14 @@ func valueClass(f Flag) string {
 	return ""
 }
 
+// valueCellClass is the class of a table's value cell: right-aligned, and emphasised when abnormal.
+func valueCellClass(f Flag) string {
+	if c := valueClass(f); c != "" {
+		return "num " + c
+	}
+	return "num"
+}
+
 // num writes an SVG coordinate; geometry is decided by package present, this only prints it.
 func num(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
 
@@ -43,4 +51,12 @@ func rowClass(r ObsRow) string {
 		return "row-cancelled"
 	}
 	return ""
+}
+
+// earlierRowClass is rowClass for an earlier value listed under its social-history item.
+func earlierRowClass(r ObsRow) string {
+	if c := rowClass(r); c != "" {
+		return "earlier " + c
+	}
+	return "earlier"
 }

@@ -37,6 +37,20 @@ func tid(id string) string { return `[data-testid="` + id + `"]` }
 
 func text(s *goquery.Selection) string { return strings.Join(strings.Fields(s.Text()), " ") }
 
+// cellUnder is row's cell in the column headed header (table's thead): tests find a cell the way a
+// screen reader announces it, by its column header, so the rows need no per-cell test ids.
+func cellUnder(table, row *goquery.Selection, header string) *goquery.Selection {
+	col := -1
+	table.Find("thead th").EachWithBreak(func(i int, s *goquery.Selection) bool {
+		if text(s) == header {
+			col = i
+			return false
+		}
+		return true
+	})
+	return row.Children().Eq(col)
+}
+
 // checkStrictCSP fails on anything a strict Content-Security-Policy would block.
 func checkStrictCSP(t *testing.T, d *goquery.Document) {
 	t.Helper()

@@ -17,6 +17,26 @@
     if (t && t.removeAttribute) t.removeAttribute("aria-busy");
   });
 
+  // "Show older" sits in the line under its table, and the answer rewrites that line (out of band),
+  // which would drop keyboard focus to the top of the page. Put it back: on the line's new control,
+  // or on the line itself (it says "Showing all …") once everything is shown.
+  var refocusLine = null;
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var elt = e.detail && e.detail.elt;
+    var line = elt && elt.closest ? elt.closest(".table-more") : null;
+    refocusLine = line ? line.id : null;
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    if (e.detail && !e.detail.successful) refocusLine = null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!refocusLine) return;
+    var line = document.getElementById(refocusLine);
+    refocusLine = null;
+    if (!line || (document.activeElement && document.activeElement !== document.body)) return;
+    (line.querySelector("a") || line).focus();
+  });
+
   // When Chartside itself is unreachable (network down, server restarting), say so instead of
   // leaving a spinner: htmx fires sendError and nothing is swapped.
   document.addEventListener("htmx:sendError", function () {
