@@ -21,6 +21,9 @@ import (
 // chromiumPath is Debian's Chromium (apt-get install chromium).
 const chromiumPath = "/usr/bin/chromium"
 
+// longHistoryMRN is the sandbox's long-history patient (~400 encounters, ~7,500 observations).
+const longHistoryMRN = "400003"
+
 // e2eMRN is a sandbox patient with recent vitals, encounters and labs (Warren McGinnis, one of
 // Epic's documented test patients).
 const e2eMRN = "203710"
@@ -266,6 +269,52 @@ func TestBrowserMainFlow(t *testing.T) {
 	screenshot(t, ctx, artifacts, "05-analyte.png")
 	checkAxe(t, ctx, axeJS, "chart with encounter and analyte open")
 	step("axe: chart with encounter and analyte open")
+
+	// 6. A long history: the labs table shows its newest rows, and Show older appends the rest in
+	// place (htmx parses the answer's rows into the table body and rewrites the line under it out
+	// of band), leaving the keyboard on the line. Social history shows the latest value per item;
+	// History lists an item's earlier values under it.
+	must(t, "look up the long-history patient", chromedp.Do(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="mrn-input"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="mrn-input"]`), longHistoryMRN),
+		chromedp.Click(chromedp.CSS(`[data-testid="lookup-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="labs-table"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="social-table"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`[aria-busy="true"]`)),
+	))
+	countRows := func(what, sel string) int {
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('`+sel+`').length`))
+		must(t, "count "+what, err)
+		return n
+	}
+	firstRows := countRows("lab rows", `#labs-table-rows tr`)
+	must(t, "show older labs", chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#labs-table-more [data-testid="show-older"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#labs-table-more [data-testid="show-older"]`)),
+	))
+	allRows := countRows("lab rows", `#labs-table-rows tr`)
+	line, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#labs-table-more`)))
+	must(t, "read the labs line", err)
+	if want := fmt.Sprintf("Showing all %d results.", allRows); firstRows < 100 || allRows <= firstRows || strings.TrimSpace(line) != want {
+		t.Errorf("labs: %d rows, then %d after Show older, line %q; want 100 or so, then all of them and %q", firstRows, allRows, line, want)
+	}
+	focused, err = chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement ? document.activeElement.id : ""`))
+	must(t, "read focus", err)
+	if focused != "labs-table-more" {
+		t.Errorf("after Show older the focus is on %q, want the table's line", focused)
+	}
+	items := countRows("social-history items", `[data-testid="social-table"] tbody tr:not(.earlier)`)
+	must(t, "show an item's social history", chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`[data-testid="social-history"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="social-table"] tr.earlier`)),
+	))
+	if got := countRows("social-history items", `[data-testid="social-table"] tbody tr:not(.earlier)`); got != items || countRows("earlier values", `tr.earlier`) == 0 {
+		t.Errorf("social history: %d items before History, %d after", items, got)
+	}
+	screenshot(t, ctx, artifacts, "06-long-history.png")
+	checkAxe(t, ctx, axeJS, "long-history chart with older labs and an item's history")
+	step("axe: long-history chart")
 
 	console, csp := found.snapshot()
 
