@@ -18,6 +18,10 @@ const (
 	DefaultMaxRetryAfter    = 30 * time.Second
 	DefaultBreakerThreshold = 5
 	DefaultBreakerCooldown  = 30 * time.Second
+	// DefaultMaxConnsPerHost bounds the connections to Epic of the default HTTP client: a chart
+	// needs 6 at once, so 64 serve about ten charts in parallel per replica, more than 2 CPUs
+	// can render.
+	DefaultMaxConnsPerHost = 64
 )
 
 // Config configures a Client. cmd/web fills it from the environment.
@@ -98,7 +102,12 @@ func (cfg Config) withDefaults() (Config, error) {
 		return bad("MRN system is required: the MRN identifier system (urn:oid:...) or Epic ID type (MRN), without , or |")
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		// Bound the connections to Epic: under load every request beyond this waits for a free
+		// connection instead of opening another (each open connection is two goroutines and
+		// buffers here, and a socket and a session on Epic's side).
+		t.MaxConnsPerHost = DefaultMaxConnsPerHost
+		cfg.HTTPClient = &http.Client{Transport: t}
 	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout

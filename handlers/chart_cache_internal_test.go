@@ -26,7 +26,9 @@ func TestPrefetchReleasedAfterLastRead(t *testing.T) {
 		func() { takePrefetched(cc, e, func(e *chartEntry) *pending[timelineData] { return e.encounters }) },
 		func() { takePrefetched(cc, e, vitals) }, // the strip
 		func() { takePrefetched(cc, e, vitals) }, // the table
-		func() { takePrefetched(cc, e, func(e *chartEntry) *pending[epic.Result[fhir.Observation]] { return e.labs }) },
+		func() {
+			takePrefetched(cc, e, func(e *chartEntry) *pending[epic.Result[fhir.Observation]] { return e.labs })
+		},
 	}
 	for _, read := range reads {
 		read()

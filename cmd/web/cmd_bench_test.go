@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"io"
 	"runtime"
 	"strconv"
@@ -138,10 +139,13 @@ func slicesEqual(a, b []int) bool {
 	return true
 }
 
+var chartClients = flag.Int("chart-clients", 8, "BenchmarkChart: signed-in browsers loading charts at once")
+
 // BenchmarkChart loads the typical patient's chart (page + every section in parallel, as htmx
 // does) through the real handlers, with the sandbox and the server in this process, so that
-// `go test -bench Chart -cpuprofile` profiles the whole chart path. Eight signed-in browsers, each
-// with its own patient, load charts at once.
+// `go test -bench Chart -cpuprofile` profiles the whole chart path. -chart-clients signed-in
+// browsers (default 8), each with its own patient, load charts at once. It reports process CPU per
+// chart and the peak live heap.
 func BenchmarkChart(b *testing.B) {
 	ctx := context.Background()
 	f, err := bench.StartFixture(ctx, inProcess{&lockedBuffer{}}, b.TempDir(), 50, map[string]string{"LOG_LEVEL": "error"})
@@ -153,7 +157,7 @@ func BenchmarkChart(b *testing.B) {
 			b.Error(err)
 		}
 	}()
-	clients := 8
+	clients := *chartClients
 	browsers := make(chan struct {
 		br    *bench.Browser
 		chart string
@@ -163,7 +167,7 @@ func BenchmarkChart(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		chart, err := br.Lookup(ctx, strconv.Itoa(300001+i))
+		chart, err := br.Lookup(ctx, strconv.Itoa(300001+i%50))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -173,6 +177,7 @@ func BenchmarkChart(b *testing.B) {
 		}{br, chart}
 	}
 	b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0)) // × GOMAXPROCS goroutines, one browser each
+	runtime.GC() // the sign-ins' argon2 garbage is not the charts' heap
 	cpu0 := processCPU(b)
 	b.ResetTimer()
 	defer func() {
@@ -180,6 +185,8 @@ func BenchmarkChart(b *testing.B) {
 		// browsers too, all in this process.
 		b.ReportMetric(float64((processCPU(b)-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 	}()
+	stopSampling := sampleHeap(b)
+	defer stopSampling()
 	b.RunParallel(func(pb *testing.PB) {
 		c := <-browsers
 		defer func() { browsers <- c }()
@@ -199,4 +206,34 @@ func processCPU(tb testing.TB) time.Duration {
 		tb.Fatal(err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// sampleHeap reads the live heap every 100 ms until stopped, then reports the peak as
+// "peak-heap-MiB".
+func sampleHeap(b *testing.B) (stop func()) {
+	done, finished := make(chan struct{}), make(chan struct{})
+	var peak uint64
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			peak = max(peak, m.HeapAlloc)
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	var base runtime.MemStats
+	runtime.ReadMemStats(&base)
+	return func() {
+		close(done)
+		<-finished
+		b.ReportMetric(float64(base.HeapAlloc)/(1<<20), "start-heap-MiB")
+		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	}
 }
