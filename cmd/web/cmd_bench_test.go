@@ -177,7 +177,8 @@ func BenchmarkChart(b *testing.B) {
 		}{br, chart}
 	}
 	b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0)) // × GOMAXPROCS goroutines, one browser each
-	runtime.GC()                                                                    // the sign-ins' argon2 garbage is not the charts' heap
+	// The sign-ins' argon2 garbage is not the charts' heap.
+	runtime.GC()
 	cpu0 := processCPU(b)
 	b.ResetTimer()
 	defer func() {
