@@ -144,8 +144,10 @@ func (s *Server) signOutPost(c echo.Context) error {
 	return redirect(c, views.SignInURL)
 }
 
-// keepAlivePost handles POST /session/keepalive, the kiosk countdown's "Stay signed in". Passing
-// through the session middleware already pushed the idle deadline back; the answer is 204.
+// keepAlivePost handles POST /session/keepalive, the kiosk countdown's "Stay signed in". Touch saves
+// the session's last activity at once (an ordinary request refreshes it only when it is a little
+// old), so the server's idle deadline matches the countdown kiosk.js restarts on the 204. A session
+// store failure is a 503, never a sign-out.
 func (s *Server) keepAlivePost(c echo.Context) error {
 	if err := s.sessions.Touch(c.Request().Context()); err != nil {
 		return fmt.Errorf("keep alive: %w", err)
@@ -163,7 +165,7 @@ func (s *Server) signInView(c echo.Context, next string) views.SignInView {
 	v := views.SignInView{
 		Page:              p,
 		Next:              next,
-		StaleAfterSeconds: staleAfterSeconds(s.sessions.IdleTimeout()),
+		StaleAfterSeconds: staleAfterSeconds(s.sessions.GuaranteedIdle()),
 	}
 	if s.settings.Sandbox {
 		v.Demo, v.DemoUsername, v.DemoPassword = true, staff.DemoUsername, staff.DemoPassword
@@ -173,8 +175,8 @@ func (s *Server) signInView(c echo.Context, next string) views.SignInView {
 }
 
 // staleAfterSeconds is when the sign-in page reloads itself rather than submit a form whose
-// anonymous session may have idled out: 15 s before the idle timeout, or half-way for very short
-// timeouts.
+// anonymous session may have idled out: 15 s before idle (the time a session is sure to last after
+// a request, sessions.Manager.GuaranteedIdle), or half-way for very short timeouts.
 func staleAfterSeconds(idle time.Duration) int {
 	return max(int((idle-min(15*time.Second, idle/2))/time.Second), 1)
 }

@@ -27,7 +27,7 @@ func (s *Server) page(c echo.Context, title string) views.Page {
 	if s.settings.Kiosk {
 		p.Kiosk = views.Kiosk{
 			Enabled:     true,
-			IdleSeconds: int(s.sessions.IdleTimeout().Seconds()),
+			IdleSeconds: int(s.sessions.GuaranteedIdle().Seconds()),
 			WarnSeconds: kioskWarnSeconds,
 		}
 	}

@@ -11,8 +11,9 @@ import (
 // of a chart session, through a TCP proxy that drops every connection and refuses new ones, then
 // brings it back. While it is gone no patient data may be shown (nothing can be audited, and who
 // is signed in cannot be checked): every kind of request gets a specific "try again" message, never
-// a 500 or a stack trace. Afterwards the very next request works, in the same session, and the
-// audit trail holds exactly what was shown, its hash chain intact.
+// a 500 or a stack trace, and the session cookie is left alone. Afterwards the very next request
+// works, in the same session, and the audit trail holds exactly what was shown, its hash chain
+// intact.
 func TestFaultDatabaseUnavailable(t *testing.T) {
 	env := newFaultEnv(t, faultEnvOptions{postgres: true})
 	b := env.signIn()
@@ -44,6 +45,10 @@ func TestFaultDatabaseUnavailable(t *testing.T) {
 		}
 		if strings.Contains(r.body, "Camila") || strings.Contains(r.body, `data-testid="obs-row"`) || strings.Contains(r.body, `data-testid="banner"`) {
 			t.Errorf("%s during the outage: patient data shown although nothing could be audited", rq.name)
+		}
+		if cks := r.Header.Values("Set-Cookie"); len(cks) != 0 {
+			// A new (anonymous) cookie here would sign the browser out for good.
+			t.Errorf("%s during the outage: Set-Cookie %q, want the browser's cookie left alone", rq.name, cks)
 		}
 		if rq.htmx && r.Header.Get("HX-Retarget") == "" {
 			t.Errorf("%s during the outage: the error fragment is not retargeted to the alerts region", rq.name)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/alexedwards/scs/v2"
 )
@@ -14,9 +15,9 @@ import (
 var ErrNotIterable = errors.New("sessions: store cannot list sessions")
 
 // ActiveSessions counts unexpired sessions with a signed-in user (anonymous
-// sign-in-page sessions are not counted), for a metrics gauge. It reads every
-// stored session, which is fine for a hospital's staff but not meant for a
-// hot path.
+// sign-in-page sessions and idle ones are not counted), for a metrics gauge.
+// It reads every stored session, which is fine for a hospital's staff but not
+// meant for a hot path.
 func (m *Manager) ActiveSessions(ctx context.Context) (int, error) {
 	var (
 		all map[string][]byte
@@ -41,6 +42,11 @@ func (m *Manager) ActiveSessions(ctx context.Context) (int, error) {
 		}
 		deadline, values, err := m.scs.Codec.Decode(b)
 		if err != nil || now.After(deadline) {
+			continue
+		}
+		// An idle session stays stored until its absolute deadline (the
+		// middleware ends it when it is next presented): not active.
+		if seen, _ := values[keyLastSeen].(int64); seen != 0 && now.Sub(time.Unix(0, seen)) >= m.idle {
 			continue
 		}
 		if id, _ := values[keyUserID].(int64); id != 0 {

@@ -46,7 +46,8 @@ func newCSRFSecret() (string, error) {
 // (BREACH). Every returned token stays valid for the life of the session.
 // It returns "" for a context without a session.
 func (m *Manager) CSRFToken(ctx context.Context) string {
-	if _, ok := stateFrom(ctx); !ok {
+	st, ok := stateFrom(ctx)
+	if !ok {
 		return ""
 	}
 	secret := m.scs.GetString(ctx, keyCSRF)
@@ -56,7 +57,7 @@ func (m *Manager) CSRFToken(ctx context.Context) string {
 			m.log.ErrorContext(ctx, "sessions: csrf token", "err", err)
 			return ""
 		}
-		m.scs.Put(ctx, keyCSRF, secret)
+		m.set(ctx, st, keyCSRF, secret)
 	}
 	pad := make([]byte, csrfSecretLen)
 	if _, err := rand.Read(pad); err != nil {

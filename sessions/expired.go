@@ -40,13 +40,13 @@ func (m *Manager) Expired(ctx context.Context) (User, bool) {
 // notice on the request that discovers the expiry, so it survives the
 // redirect to the sign-in page.
 func (m *Manager) PopExpiredNotice(ctx context.Context) bool {
-	if _, ok := stateFrom(ctx); !ok {
+	st, ok := stateFrom(ctx)
+	if !ok {
 		return false
 	}
-	if !m.scs.Exists(ctx, keyExpiredNotice) {
-		return false
-	}
-	return m.scs.PopBool(ctx, keyExpiredNotice)
+	notice := m.scs.GetBool(ctx, keyExpiredNotice)
+	m.unset(ctx, st, keyExpiredNotice)
+	return notice
 }
 
 func markerKey(token string) string {

@@ -62,9 +62,12 @@ func newHarness(t *testing.T, store scs.Store, opts Options) *harness {
 		code := http.StatusInternalServerError
 		msg := "internal error"
 		var he *echo.HTTPError
-		if errors.As(err, &he) {
+		switch {
+		case errors.As(err, &he):
 			code = he.Code
 			msg = fmt.Sprint(he.Message)
+		case errors.Is(err, ErrStoreUnavailable):
+			code, msg = http.StatusServiceUnavailable, "try again"
 		}
 		c.String(code, msg)
 	}
@@ -109,6 +112,14 @@ func newHarness(t *testing.T, store scs.Store, opts Options) *harness {
 			return err
 		}
 		return c.NoContent(http.StatusNoContent)
+	})
+	g.POST("/open", func(c echo.Context) error {
+		ctx := c.Request().Context()
+		refs := []PatientRef{{Handle: "h1", PatientID: "p1"}}
+		if err := m.PutPatientRefs(ctx, refs); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/me")
 	})
 	g.Match([]string{http.MethodGet, http.MethodPost, http.MethodDelete}, "/action",
 		func(c echo.Context) error { return c.String(http.StatusOK, "done") })

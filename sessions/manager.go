@@ -28,7 +28,9 @@ const (
 // Options configures a Manager.
 type Options struct {
 	// IdleTimeout signs a user out after this long without a request that
-	// passes through Middleware.
+	// passes through Middleware. Chartside enforces it itself from the last
+	// activity kept in the session (see activity.go), which may be up to one
+	// granularity stale: the sign-out can come that much early, never late.
 	IdleTimeout time.Duration
 	// Lifetime is the absolute limit of a session, however active.
 	Lifetime time.Duration
@@ -42,8 +44,8 @@ type Options struct {
 	// being written, when they can no longer become an error page. Nil
 	// discards them.
 	Logger *slog.Logger
-	// Now replaces time.Now for the idle and lifetime checks; tests use it to
-	// move the clock instead of sleeping.
+	// Now replaces time.Now for the idle and lifetime checks and the last
+	// activity stamp; tests use it to move the clock instead of sleeping.
 	Now func() time.Time
 }
 
@@ -53,11 +55,13 @@ type Manager struct {
 	scs         *scs.SessionManager
 	store       scs.Store
 	idle        time.Duration
+	granularity time.Duration
 	lifetime    time.Duration
 	kiosk       bool
 	now         func() time.Time
 	log         *slog.Logger
 	crossOrigin *http.CrossOriginProtection
+	refreshes   *refreshes
 }
 
 // New returns a Manager keeping sessions in store.
@@ -77,7 +81,12 @@ func New(store scs.Store, opts Options) *Manager {
 
 	sm := scs.New()
 	sm.Store = store
-	sm.IdleTimeout = opts.IdleTimeout
+	// scs's own IdleTimeout stays 0: with it set, scs re-saves every session
+	// on every request (to push the store expiry back) and re-sends the
+	// cookie. The idle timeout is ours (activity.go); the store entry lives
+	// until the absolute deadline, which is what scs commits as the expiry
+	// when it has no idle timeout, so SQL cleanup and Redis TTLs still
+	// reclaim every record.
 	sm.Lifetime = opts.Lifetime
 	// Only a hash of each token reaches the database, so a copy of the
 	// sessions table (a backup, a replica) holds no usable cookies.
@@ -93,23 +102,35 @@ func New(store scs.Store, opts Options) *Manager {
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Persist = !opts.Kiosk
 
+	g := activityGranularity(opts.IdleTimeout)
 	return &Manager{
 		scs:         sm,
 		store:       store,
 		idle:        opts.IdleTimeout,
+		granularity: g,
 		lifetime:    opts.Lifetime,
 		kiosk:       opts.Kiosk,
 		now:         opts.Now,
 		log:         opts.Logger,
 		crossOrigin: http.NewCrossOriginProtection(),
+		refreshes:   newRefreshes(g),
 	}
 }
 
 // CookieName returns the name of the session cookie this Manager sets.
 func (m *Manager) CookieName() string { return m.scs.Cookie.Name }
 
-// IdleTimeout returns the configured idle timeout (the kiosk countdown needs it).
+// IdleTimeout returns the configured idle timeout.
 func (m *Manager) IdleTimeout() time.Duration { return m.idle }
+
+// GuaranteedIdle returns how long a session is sure to stay signed in after
+// any request that passed through Middleware: the idle timeout less one
+// activity granularity, because the last activity a request leaves behind
+// may be that much older than the request. A browser counting down from its
+// last request (the kiosk countdown, the sign-in page's staleness) must count
+// from this, not from IdleTimeout, or it would trust a session the server has
+// already ended.
+func (m *Manager) GuaranteedIdle() time.Duration { return m.idle - m.granularity }
 
 // Kiosk reports whether sessions are configured for shared workstations.
 func (m *Manager) Kiosk() bool { return m.kiosk }

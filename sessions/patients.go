@@ -28,7 +28,10 @@ func (m *Manager) PatientRefs(ctx context.Context) ([]PatientRef, error) {
 	return m.getRefs(ctx, keyPatients)
 }
 
-// PutPatientRefs replaces the session's list of opened patients. The caller bounds its length.
+// PutPatientRefs replaces the session's list of opened patients and saves the session at once: the
+// browser is about to be sent to a chart URL carrying the new handle, which must not 404 because the
+// save failed after the redirect went out. A store failure is ErrStoreUnavailable. The caller bounds
+// the list's length.
 func (m *Manager) PutPatientRefs(ctx context.Context, refs []PatientRef) error {
 	return m.putRefs(ctx, keyPatients, refs)
 }
@@ -39,20 +42,24 @@ func (m *Manager) LookupChoices(ctx context.Context) ([]PatientRef, error) {
 	return m.getRefs(ctx, keyLookupChoices)
 }
 
-// PutLookupChoices replaces the offered choices; nil clears them.
+// PutLookupChoices replaces the offered choices and saves the session at once (the page offering
+// them is about to be shown; see PutPatientRefs). nil clears them, saved with the request's other
+// changes: a clearing that is lost only leaves choices the session was offered anyway.
 func (m *Manager) PutLookupChoices(ctx context.Context, refs []PatientRef) error {
 	if refs == nil {
-		if _, ok := stateFrom(ctx); !ok {
+		st, ok := stateFrom(ctx)
+		if !ok {
 			return ErrNoSession
 		}
-		m.scs.Remove(ctx, keyLookupChoices)
+		m.unset(ctx, st, keyLookupChoices)
 		return nil
 	}
 	return m.putRefs(ctx, keyLookupChoices, refs)
 }
 
 func (m *Manager) getRefs(ctx context.Context, key string) ([]PatientRef, error) {
-	if _, ok := stateFrom(ctx); !ok {
+	st, ok := stateFrom(ctx)
+	if !ok {
 		return nil, ErrNoSession
 	}
 	raw := m.scs.GetString(ctx, key)
@@ -62,20 +69,24 @@ func (m *Manager) getRefs(ctx context.Context, key string) ([]PatientRef, error)
 	var refs []PatientRef
 	if err := json.Unmarshal([]byte(raw), &refs); err != nil {
 		// Damaged or from an older version: forget it rather than fail every chart request.
-		m.scs.Remove(ctx, key)
+		m.unset(ctx, st, key)
 		return nil, nil
 	}
 	return refs, nil
 }
 
 func (m *Manager) putRefs(ctx context.Context, key string, refs []PatientRef) error {
-	if _, ok := stateFrom(ctx); !ok {
+	st, ok := stateFrom(ctx)
+	if !ok {
 		return ErrNoSession
 	}
 	b, err := json.Marshal(refs)
 	if err != nil {
 		return fmt.Errorf("sessions: encode %s: %w", key, err)
 	}
-	m.scs.Put(ctx, key, string(b))
+	m.set(ctx, st, key, string(b))
+	if err := m.save(ctx, st); err != nil {
+		return fmt.Errorf("sessions: save %s: %w", key, err)
+	}
 	return nil
 }

@@ -28,30 +28,43 @@ type User struct {
 	Role     string
 }
 
-// SignIn starts an authenticated session for the user. The token is renewed
-// first so a cookie planted or observed before sign-in (session fixation)
-// is worthless afterwards, and the CSRF secret is replaced for the same
-// reason. Anything the anonymous session held is dropped.
-func (m *Manager) SignIn(ctx context.Context, userID int64, username, role string) error {
-	if _, ok := stateFrom(ctx); !ok {
+// SignIn starts an authenticated session for the user and saves it at once,
+// so a store failure is an error the handler can show (ErrStoreUnavailable)
+// rather than a redirect into a session that does not exist. The token is
+// renewed first so a cookie planted or observed before sign-in (session
+// fixation) is worthless afterwards, and the CSRF secret is replaced for the
+// same reason. Anything the anonymous session held is dropped.
+func (m *Manager) SignIn(ctx context.Context, userID int64, username, role string) (err error) {
+	st, ok := stateFrom(ctx)
+	if !ok {
 		return ErrNoSession
 	}
-	if err := m.scs.RenewToken(ctx); err != nil {
-		return fmt.Errorf("sessions: sign in: renew token: %w", err)
-	}
-	if err := m.scs.Clear(ctx); err != nil {
-		return fmt.Errorf("sessions: sign in: clear: %w", err)
-	}
-	m.scs.Put(ctx, keyUserID, userID)
-	m.scs.Put(ctx, keyUsername, username)
-	m.scs.Put(ctx, keyRole, role)
+	defer func() {
+		if err != nil {
+			// The response is an error page; the browser keeps the cookie
+			// it came with and is simply not signed in.
+			st.failed = true
+		}
+	}()
 	secret, err := newCSRFSecret()
 	if err != nil {
 		return fmt.Errorf("sessions: sign in: %w", err)
 	}
-	m.scs.Put(ctx, keyCSRF, secret)
+	if err := m.scs.RenewToken(ctx); err != nil {
+		return fmt.Errorf("sessions: sign in: %w: renew token: %w", ErrStoreUnavailable, err)
+	}
+	if err := m.scs.Clear(ctx); err != nil {
+		return fmt.Errorf("sessions: sign in: clear: %w", err)
+	}
+	m.set(ctx, st, keyUserID, userID)
+	m.set(ctx, st, keyUsername, username)
+	m.set(ctx, st, keyRole, role)
+	m.set(ctx, st, keyCSRF, secret)
 	u := User{ID: userID, Username: username, Role: role}
 	if err := m.putMarker(ctx, m.scs.Token(ctx), u); err != nil {
+		return fmt.Errorf("sessions: sign in: %w: %w", ErrStoreUnavailable, err)
+	}
+	if err := m.save(ctx, st); err != nil {
 		return fmt.Errorf("sessions: sign in: %w", err)
 	}
 	return nil
@@ -61,16 +74,23 @@ func (m *Manager) SignIn(ctx context.Context, userID int64, username, role strin
 // from the store and a replayed cookie finds nothing), then the session is
 // destroyed and the response clears the cookie.
 func (m *Manager) SignOut(ctx context.Context) error {
-	if _, ok := stateFrom(ctx); !ok {
+	st, ok := stateFrom(ctx)
+	if !ok {
 		return ErrNoSession
 	}
 	old := m.scs.Token(ctx)
-	if err := m.scs.RenewToken(ctx); err != nil {
-		return fmt.Errorf("sessions: sign out: renew token: %w", err)
+	err := m.scs.RenewToken(ctx)
+	if err == nil {
+		err = m.scs.Destroy(ctx)
 	}
-	if err := m.scs.Destroy(ctx); err != nil {
-		return fmt.Errorf("sessions: sign out: destroy: %w", err)
+	if err != nil {
+		// The user asked to leave (on a shared workstation, above all): the
+		// browser drops its cookie even though the store could not be told.
+		// The stored session, no longer presented, idles out.
+		st.clear = true
+		return fmt.Errorf("sessions: sign out: %w: %w", ErrStoreUnavailable, err)
 	}
+	st.dirty = false
 	// A deliberate sign-out is not an expiry: the next visit should not be
 	// greeted with "your session expired".
 	m.deleteMarker(ctx, old)
@@ -93,14 +113,19 @@ func (m *Manager) User(ctx context.Context) (User, bool) {
 	}, true
 }
 
-// Touch marks the session as used without changing it. The kiosk "Stay
-// signed in" keep-alive needs nothing more: passing through Middleware
-// already pushes the idle deadline back; Touch exists so the handler states
-// its intent and fails on a context without a session.
+// Touch records activity now and saves it at once, so the idle timeout
+// counts from this very request: the kiosk "Stay signed in" restarts its
+// countdown when the keep-alive succeeds, and an ordinary request would only
+// have refreshed a last activity a granularity old. A store failure is
+// ErrStoreUnavailable (and the countdown must not restart).
 func (m *Manager) Touch(ctx context.Context) error {
-	if _, ok := stateFrom(ctx); !ok {
+	st, ok := stateFrom(ctx)
+	if !ok {
 		return ErrNoSession
 	}
-	m.scs.Put(ctx, keyLastSeen, m.now().UnixNano())
-	return nil
+	if st.saved != "" && !st.dirty {
+		// Already saved by this request, which stamped it just now.
+		return nil
+	}
+	return m.save(ctx, st)
 }
