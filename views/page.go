@@ -34,7 +34,7 @@ type User struct {
 // Kiosk carries what the idle countdown needs on shared workstations.
 type Kiosk struct {
 	Enabled     bool
-	IdleSeconds int // server-side idle timeout; the countdown starts WarnSeconds before it
+	IdleSeconds int // idle time the server guarantees (sessions.Manager.GuaranteedIdle); the countdown starts WarnSeconds before it
 	WarnSeconds int
 }
 
