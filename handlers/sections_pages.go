@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"maps"
 	"net/url"
 	"time"
 
@@ -80,9 +81,9 @@ func (p tablePage) addTo(q url.Values) url.Values {
 
 // moreURL is the URL of this page's "Show older" answer: path?q with the page's cursor and more=1.
 func (p tablePage) moreURL(path string, q url.Values) string {
-	next := url.Values{}
-	for k, v := range q {
-		next[k] = v
+	next := maps.Clone(q)
+	if next == nil {
+		next = url.Values{}
 	}
 	next.Set("before", cursor(p.Before))
 	next.Set("more", "1")
