@@ -54,6 +54,15 @@ const FileName = "chartside.db"
 // generous wait turns contention into latency instead of errors.
 const sqliteBusyTimeout = 10 * time.Second
 
+// sqliteConns bounds the SQLite connection pool and keeps that many open. Opening a
+// connection (the file, its pragmas, the schema) costs more than most of Chartside's
+// queries, and with database/sql's default of two idle connections a loaded server opened
+// and closed one for most session reads: 5 % of its CPU at 50 clients (BENCHMARKS.md).
+// WAL lets these readers work alongside the one writer; queries beyond the bound wait for a
+// free connection. Nothing holds one connection while asking for another (transactions use
+// only their own), so the bound cannot deadlock.
+const sqliteConns = 8
+
 // DB is Chartside's database handle: one *sql.DB whichever engine is used.
 type DB struct {
 	*sql.DB
@@ -115,6 +124,8 @@ func openSQLite(ctx context.Context, dataDir string) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("db: open sqlite: %w", err)
 	}
+	sqlDB.SetMaxOpenConns(sqliteConns)
+	sqlDB.SetMaxIdleConns(sqliteConns)
 	// The file is created by the first connection; tighten it in case the
 	// umask was permissive.
 	if err := os.Chmod(path, 0o600); err != nil {
