@@ -39,8 +39,8 @@ type BundleEntry struct {
 
 // BundleSearch says why an entry is in a searchset.
 type BundleSearch struct {
-	Mode  string      `json:"mode,omitempty"`
-	Score json.Number `json:"score,omitempty"`
+	Mode  string  `json:"mode,omitempty"`
+	Score Decimal `json:"score,omitempty"`
 }
 
 // MarshalJSON always writes resourceType "Bundle".

@@ -1,7 +1,5 @@
 package fhir
 
-import "encoding/json"
-
 // Element carries the id and extensions FHIR allows on any element. Epic uses it for primitive
 // extensions such as Patient.communication._preferred.
 type Element struct {
@@ -106,14 +104,14 @@ type Address struct {
 	Period     *Period  `json:"period,omitempty"`
 }
 
-// Quantity is a measured amount. Value is a json.Number so the digits Epic sent are kept
+// Quantity is a measured amount. Value is a Decimal so the digits Epic sent are kept
 // exactly: "7.20" stays "7.20" (trailing zeros carry precision in lab results).
 type Quantity struct {
-	Value      json.Number `json:"value,omitempty"`
-	Comparator string      `json:"comparator,omitempty"`
-	Unit       string      `json:"unit,omitempty"`
-	System     string      `json:"system,omitempty"`
-	Code       string      `json:"code,omitempty"`
+	Value      Decimal `json:"value,omitempty"`
+	Comparator string  `json:"comparator,omitempty"`
+	Unit       string  `json:"unit,omitempty"`
+	System     string  `json:"system,omitempty"`
+	Code       string  `json:"code,omitempty"`
 }
 
 // Range is a low and/or high Quantity.
@@ -160,7 +158,7 @@ type Extension struct {
 	ValueURI             string           `json:"valueUri,omitempty"`
 	ValueBoolean         *bool            `json:"valueBoolean,omitempty"`
 	ValueInteger         *int             `json:"valueInteger,omitempty"`
-	ValueDecimal         json.Number      `json:"valueDecimal,omitempty"`
+	ValueDecimal         Decimal          `json:"valueDecimal,omitempty"`
 	ValueDate            Date             `json:"valueDate,omitzero"`
 	ValueDateTime        DateTime         `json:"valueDateTime,omitzero"`
 	ValueInstant         DateTime         `json:"valueInstant,omitzero"`

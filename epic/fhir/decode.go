@@ -1,9 +1,6 @@
 package fhir
 
 import (
-	"encoding/json"
-	"fmt"
-
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -14,25 +11,9 @@ import (
 // before decoding it (BENCHMARKS.md). Behaviour differs from encoding/json v1 in what FHIR
 // forbids anyway: member names match exactly (FHIR JSON is case-sensitive) and a repeated member
 // is an error. Invalid UTF-8 is replaced, as v1 does, so one bad character in a note does not
-// lose a whole section. json.Number values keep the digits Epic sent ("7.20").
+// lose a whole section. Decimal values keep the digits Epic sent ("7.20").
 func Unmarshal(data []byte, v any) error {
 	return jsonv2.Unmarshal(data, v, decodeOptions)
 }
 
-var decodeOptions = jsonv2.JoinOptions(
-	jsonv2.WithUnmarshalers(jsonv2.UnmarshalFromFunc(decodeNumber)),
-	jsontext.AllowInvalidUTF8(true),
-)
-
-// decodeNumber reads a JSON number into a json.Number verbatim (v2 knows nothing of v1's Number).
-func decodeNumber(dec *jsontext.Decoder, n *json.Number) error {
-	v, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if v.Kind() != '0' {
-		return fmt.Errorf("fhir: want a JSON number, got %s", v.Kind())
-	}
-	*n = json.Number(v)
-	return nil
-}
+var decodeOptions = jsontext.AllowInvalidUTF8(true)

@@ -1,5 +1,5 @@
 package sandbox
 
-import "encoding/json"
+import "github.com/chartside/chartside/epic/fhir"
 
-func jsonNumber(s string) json.Number { return json.Number(s) }
+func jsonNumber(s string) fhir.Decimal { return fhir.Decimal(s) }
