@@ -65,16 +65,16 @@ func searchPages[T any](ctx context.Context, c *Client, op, resourceType, first 
 	seen := map[Warning]bool{}
 	next := first
 	for page := 1; next != ""; page++ {
-		var b fhir.Bundle
+		b := fhir.SearchPage[T]{ResourceType: resourceType}
 		if err := c.getFHIR(ctx, op, next, "Bundle", &b); err != nil {
 			return Result[T]{}, err
 		}
-		items, outcomes, err := fhir.Searchset[T](&b, resourceType)
-		if err != nil {
-			return Result[T]{}, &FHIRError{Status: 200, Op: op, kind: ErrBadResponse, detail: err.Error()}
+		if res.Items == nil {
+			res.Items = b.Items // the first page (usually the only one): no copy
+		} else {
+			res.Items = append(res.Items, b.Items...)
 		}
-		res.Items = append(res.Items, items...)
-		for _, oo := range outcomes {
+		for _, oo := range b.Outcomes {
 			for _, is := range oo.Issue {
 				w := Warning{Severity: is.Severity, Code: is.EpicCode(), Text: is.Text()}
 				if w.Code == "" {
@@ -90,6 +90,7 @@ func searchPages[T any](ctx context.Context, c *Client, op, resourceType, first 
 		if link == "" || link == next {
 			break
 		}
+		var err error
 		if next, err = c.pageURL(link); err != nil {
 			return Result[T]{}, &FHIRError{Status: 200, Op: op, kind: ErrBadResponse, detail: err.Error()}
 		}

@@ -25,10 +25,11 @@ func addCaptureSeeds(f *testing.F) {
 	}
 }
 
-// FuzzDecodeBundle decodes arbitrary bytes the way the Epic client decodes a search page (Bundle,
-// then its resources and outcomes) and uses every accessor the presenters use. Nothing may panic,
-// and a decoded Observation must survive a JSON round trip unchanged (what Chartside re-encodes,
-// e.g. into the sandbox, is what it read).
+// FuzzDecodeBundle decodes arbitrary bytes as a search page (Bundle, then its resources and
+// outcomes) and uses every accessor the presenters use. Nothing may panic, a decoded Observation
+// must survive a JSON round trip unchanged (what Chartside re-encodes, e.g. into the sandbox, is
+// what it read), and the one-pass SearchPage the Epic client decodes must give what the Bundle
+// path gives.
 func FuzzDecodeBundle(f *testing.F) {
 	addCaptureSeeds(f)
 	f.Fuzz(func(t *testing.T, raw []byte) {
@@ -72,6 +73,9 @@ func FuzzDecodeBundle(f *testing.F) {
 		if _, err := json.Marshal(b); err != nil {
 			t.Fatalf("re-encode Bundle: %v", err)
 		}
+		// The one-pass decoder the Epic client uses agrees with the Bundle path.
+		checkSearchPage[Observation](t, "fuzz input", raw, "Observation")
+		checkSearchPage[Encounter](t, "fuzz input", raw, "Encounter")
 	})
 }
 
