@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chartside/chartside/epic"
@@ -89,8 +90,8 @@ func prefetchContext(parent context.Context) (context.Context, context.CancelFun
 	return context.WithTimeout(context.WithoutCancel(parent), prefetchTimeout)
 }
 
-// goFetch runs fetch in the background with ctx (see prefetchContext).
-func goFetch[T any](cc *chartCache, ctx context.Context, fetch func(context.Context) (T, error)) *pending[T] {
+// goFetch runs fetch in the background with ctx (see prefetchContext) and calls finished after.
+func goFetch[T any](cc *chartCache, ctx context.Context, fetch func(context.Context) (T, error), finished func()) *pending[T] {
 	p := &pending[T]{done: make(chan struct{})}
 	cc.wg.Add(1)
 	go func() {
@@ -98,8 +99,20 @@ func goFetch[T any](cc *chartCache, ctx context.Context, fetch func(context.Cont
 		p.val, p.err = fetch(ctx)
 		p.at = cc.now()
 		close(p.done)
+		finished()
 	}()
 	return p
+}
+
+// countdown returns a func that runs f on its n-th call.
+func countdown(n int32, f func()) func() {
+	var left atomic.Int32
+	left.Store(n)
+	return func() {
+		if left.Add(-1) == 0 {
+			f()
+		}
+	}
 }
 
 // rememberPatient keeps the patient a lookup just found, so the chart page right after it needs

@@ -95,33 +95,30 @@ func (s *Server) startChart(c echo.Context, ref sessions.PatientRef) *chartEntry
 	id := ref.PatientID
 	e := &chartEntry{patientID: id, created: now, cancel: cancel, unread: chartSectionReads}
 	e.patient = s.charts.prefetchedPatient(ref.Handle, id)
+	// The context's timer is released (cancel) when the last fetch finishes: four section
+	// fetches, plus the patient when the lookup's is not fresh.
+	fetches := int32(4)
+	if e.patient == nil {
+		fetches++
+	}
+	finished := countdown(fetches, cancel)
 	if e.patient == nil {
 		e.patient = goFetch(s.charts, ctx, func(ctx context.Context) (fhir.Patient, error) {
 			return s.patients.ReadPatient(ctx, id)
-		})
+		}, finished)
 	}
 	e.encounters = goFetch(s.charts, ctx, func(ctx context.Context) (timelineData, error) {
 		return s.fetchTimeline(ctx, id, encounterWindow(time.Time{}, s.today()))
-	})
+	}, finished)
 	e.vitals = goFetch(s.charts, ctx, func(ctx context.Context) (epic.Result[fhir.Observation], error) {
 		return s.patients.SearchObservations(ctx, id, vitalsQuery(now))
-	})
+	}, finished)
 	e.labs = goFetch(s.charts, ctx, func(ctx context.Context) (epic.Result[fhir.Observation], error) {
 		return s.patients.SearchObservations(ctx, id, labsQuery(now, defaultLabsRange))
-	})
+	}, finished)
 	e.social = goFetch(s.charts, ctx, func(ctx context.Context) (epic.Result[fhir.Observation], error) {
 		return s.patients.SearchObservations(ctx, id, socialQuery())
-	})
-	// Release the timeout's timer once every fetch has finished.
-	fetches := []chan struct{}{e.patient.done, e.encounters.done, e.vitals.done, e.labs.done, e.social.done}
-	s.charts.wg.Add(1)
-	go func() {
-		defer s.charts.wg.Done()
-		for _, done := range fetches {
-			<-done
-		}
-		cancel()
-	}()
+	}, finished)
 	s.charts.store(ref.Handle, e)
 	return e
 }
