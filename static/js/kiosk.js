@@ -124,19 +124,31 @@
       .fetch(KEEPALIVE_URL, {
         method: "POST",
         credentials: "same-origin",
+        // A session that has ended answers with a redirect to sign in; followed, it would look
+        // like success (the sign-in page is a 200) and keep the patient on screen.
+        redirect: "manual",
         headers: { "X-CSRF-Token": csrfToken() },
       })
       .then(function (r) {
-        if (r.ok) restart();
-        else window.location.replace(SIGNIN_URL); // already expired on the server
+        if (r.ok) {
+          restart();
+        } else if (r.status >= 500) {
+          // The server could not record it (e.g. its session store was busy): keep counting;
+          // Stay can be pressed again.
+        } else {
+          window.location.replace(SIGNIN_URL); // ended on the server (timed out, signed out elsewhere)
+        }
       }, function () {
         // Server unreachable: keep counting; the server decides when it is back.
       });
   });
 
+  // Only a request the server answered below 500 is sure to have reached the session and pushed
+  // the idle deadline back (a 503 can mean the session store failed). Not restarting on the
+  // others can only make the kiosk sign out early, never leave a patient on screen too long.
   document.addEventListener("htmx:afterRequest", function (e) {
     var xhr = e.detail && e.detail.xhr;
-    if (xhr && xhr.status > 0) restart();
+    if (xhr && xhr.status > 0 && xhr.status < 500) restart();
   });
 
   // The visible Sign out control goes through the same path, so its history entry is replaced too.
