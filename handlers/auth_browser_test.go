@@ -35,7 +35,7 @@ func TestKioskInBrowser(t *testing.T) {
 		name      string
 		idle      time.Duration
 		act       func(ctx context.Context, env *authEnv) error // what happens once signed in
-		wantAudit string                                      // a record the trail must hold ("" for none)
+		wantAudit string                                        // a record the trail must hold ("" for none)
 	}{
 		{
 			// kiosk.js signs out MARGIN (3 s) before the idle timeout; with 12 s the warning is
