@@ -54,6 +54,48 @@ func TestDefaultClientBoundsConnections(t *testing.T) {
 	}
 }
 
+// TestDefaultClientReusesConnections: the second of two chart-sized bursts of searches (6 at once,
+// as a chart view sends them) opens no new connection to Epic: the first burst's connections are
+// kept idle for it. With Go's default of 2 idle connections per host it opened 4 new ones, each a
+// TLS handshake against a real Epic.
+func TestDefaultClientReusesConnections(t *testing.T) {
+	env := newEnv(t, func(c *Config) { c.HTTPClient = nil })
+	var dialed atomic.Int32
+	tr := env.client.cfg.HTTPClient.Transport.(*http.Transport)
+	var d net.Dialer
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dialed.Add(1)
+		return d.DialContext(ctx, network, addr)
+	}
+	env.epic.setFHIR(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(30 * time.Millisecond) // the six are in flight together
+		serveCapture(t, w, "observation-search-laboratory-sandbox-camila-lopez.json", 200)
+	})
+	burst := func() {
+		var wg sync.WaitGroup
+		for range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := env.client.SearchObservations(context.Background(), "p1", ObservationQuery{Categories: []string{"laboratory"}}); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	burst()
+	first := dialed.Load()
+	if first < 6 {
+		t.Fatalf("the first burst opened %d connections, want the six searches in parallel", first)
+	}
+	burst()
+	if n := dialed.Load() - first; n != 0 {
+		t.Errorf("the second burst opened %d new connections to Epic, want 0 (the first burst's kept idle)", n)
+	}
+	env.client.cfg.HTTPClient.CloseIdleConnections()
+}
+
 // countedConn decrements open when closed.
 type countedConn struct {
 	net.Conn

@@ -44,7 +44,7 @@ func Check(r *Results) []string {
 	if !a.ChainOK {
 		out = append(out, "audit: the hash chain does not verify")
 	}
-	if n := len(r.Samples); n >= 2 && r.Samples[n-1].Goroutines > r.Samples[0].Goroutines+5 {
+	if n := len(r.Samples); n >= 2 && r.Samples[n-1].Goroutines > r.Samples[0].Goroutines+settleSlack {
 		out = append(out, fmt.Sprintf("goroutines did not settle: %d after the run, %d before", r.Samples[n-1].Goroutines, r.Samples[0].Goroutines))
 	}
 	return out

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/chartside/chartside/epic"
 )
 
 // Results are everything one soak run measured.
@@ -203,6 +205,11 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	return res, nil
 }
 
+// settleSlack is how far above the baseline the server's goroutines may stay once the clients
+// have gone: a little background work plus the connections to Epic its HTTP client keeps idle
+// (two goroutines each, for the transport's idle timeout). A leak grows with the load: thousands.
+const settleSlack = 5 + 2*epic.DefaultMaxIdleConnsPerHost
+
 // settle samples the server until its goroutines are back near the baseline (background work
 // finished, connections closed) or 30 seconds have passed, and returns the last sample.
 func settle(base string, baseline int) Sample {
@@ -212,7 +219,7 @@ func settle(base string, baseline int) Sample {
 		s, err := scrape(context.Background(), base)
 		if err == nil {
 			last = s
-			if s.Goroutines <= baseline+5 {
+			if s.Goroutines <= baseline+settleSlack {
 				return s
 			}
 		}
