@@ -163,12 +163,6 @@ func (b *Bundle) Outcomes() ([]OperationOutcome, error) {
 	return outcomes, err
 }
 
-// Searchset splits a search page in one pass, decoding each entry once: the resources of
-// resourceType (what Resources returns) and the OperationOutcomes (what Outcomes returns).
-func Searchset[T any](b *Bundle, resourceType string) ([]T, []OperationOutcome, error) {
-	return split[T](b, resourceType, true)
-}
-
 // split decodes the entries of resourceType ("" for none) into T and, when withOutcomes, the
 // OperationOutcome entries. An OperationOutcome entry is an outcome whatever its mode; any other
 // entry in mode "outcome" is skipped.

@@ -8,7 +8,7 @@ import (
 
 // BenchmarkSearchsetObservations decodes the captured Epic Observation search pages (labs, vitals,
 // social history): "searchpage" is what the Epic client does (SearchPage, one pass), "bundle" the
-// Bundle-then-Searchset path it replaced, as the baseline in the same run. Decoding Epic's JSON is
+// Bundle-then-entries path it replaced, as the baseline in the same run. Decoding Epic's JSON is
 // the largest part of Chartside's CPU per chart (BENCHMARKS.md).
 func BenchmarkSearchsetObservations(b *testing.B) {
 	files, _ := filepath.Glob(filepath.Join(capturesDir, "observation-search-*.json"))
@@ -46,7 +46,7 @@ func BenchmarkSearchsetObservations(b *testing.B) {
 				if err := Unmarshal(raw, &bundle); err != nil {
 					b.Fatal(err)
 				}
-				if _, _, err := Searchset[Observation](&bundle, "Observation"); err != nil {
+				if _, _, err := split[Observation](&bundle, "Observation", true); err != nil {
 					b.Fatal(err)
 				}
 			}

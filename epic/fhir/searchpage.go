@@ -10,10 +10,10 @@ import (
 
 // SearchPage is one page of a searchset Bundle decoded the way the Epic client needs it: the
 // paging links, the resources of one type and the OperationOutcomes, in a single walk over the
-// page. It gives what Bundle followed by Searchset gives (TestSearchPageMatchesSearchset,
-// FuzzDecodeBundle) without keeping a copy of every entry's JSON on the way: the Bundle path held
-// each page's bytes twice until its resources were decoded, and copying them was most of the
-// Bundle's own decoding cost (BENCHMARKS.md).
+// page. It gives what decoding a Bundle and then its entries gives (Resources and Outcomes;
+// TestSearchPageMatchesBundlePath, FuzzDecodeBundle) without keeping a copy of every entry's JSON
+// on the way: the Bundle path held each page's bytes twice until its resources were decoded, and
+// copying them was most of the Bundle's own decoding cost (BENCHMARKS.md).
 //
 // Decode a SearchPage with Unmarshal, after setting ResourceType to the type wanted.
 type SearchPage[T any] struct {
@@ -61,7 +61,7 @@ func (p *SearchPage[T]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 }
 
 // decodeEntry decodes entry i: its resource straight from the page's bytes when it is of the
-// wanted type or an OperationOutcome. As in Searchset, an OperationOutcome is an outcome whatever
+// wanted type or an OperationOutcome. As in the Bundle path, an OperationOutcome is an outcome whatever
 // its mode, and another resource in mode "outcome" is left out. Epic writes search after resource,
 // so the mode is only known at the end of the entry.
 func (p *SearchPage[T]) decodeEntry(dec *jsontext.Decoder, i int) error {

@@ -8,7 +8,7 @@ import (
 )
 
 // checkSearchPage decodes raw as the Epic client does (SearchPage) and, when the Bundle path
-// (Unmarshal into Bundle, then Searchset) decodes it, requires the same links, resources and
+// (Unmarshal into Bundle, then its entries split by type) decodes it, requires the same links, resources and
 // outcomes. It returns whether the Bundle path decoded raw.
 func checkSearchPage[T any](t *testing.T, name string, raw []byte, resourceType string) bool {
 	t.Helper()
@@ -16,7 +16,7 @@ func checkSearchPage[T any](t *testing.T, name string, raw []byte, resourceType 
 	if err := Unmarshal(raw, &b); err != nil {
 		return false
 	}
-	items, outcomes, err := Searchset[T](&b, resourceType)
+	items, outcomes, err := split[T](&b, resourceType, true)
 	if err != nil {
 		return false
 	}
@@ -28,7 +28,7 @@ func checkSearchPage[T any](t *testing.T, name string, raw []byte, resourceType 
 		t.Errorf("%s: links %v, want %v", name, page.Link, b.Link)
 	}
 	if !reflect.DeepEqual(page.Items, items) {
-		t.Errorf("%s: %d %s decoded differently from Searchset's %d", name, len(page.Items), resourceType, len(items))
+		t.Errorf("%s: %d %s decoded differently from the Bundle path's %d", name, len(page.Items), resourceType, len(items))
 	}
 	if !reflect.DeepEqual(page.Outcomes, outcomes) {
 		t.Errorf("%s: outcomes %v, want %v", name, page.Outcomes, outcomes)
@@ -36,10 +36,10 @@ func checkSearchPage[T any](t *testing.T, name string, raw []byte, resourceType 
 	return true
 }
 
-// TestSearchPageMatchesSearchset: on every captured Epic response and Synthea bundle, the one-pass
-// SearchPage the Epic client decodes yields exactly what Bundle + Searchset yields, for each
+// TestSearchPageMatchesBundlePath: on every captured Epic response and Synthea bundle, the one-pass
+// SearchPage the Epic client decodes yields exactly what decoding a Bundle and then its entries yields, for each
 // resource type Chartside searches.
-func TestSearchPageMatchesSearchset(t *testing.T) {
+func TestSearchPageMatchesBundlePath(t *testing.T) {
 	captures, _ := filepath.Glob(filepath.Join(capturesDir, "*.json"))
 	synthea, _ := filepath.Glob("../../../shared/fhir-samples/*.json")
 	if len(captures) == 0 {
