@@ -76,14 +76,22 @@ func (p *SearchPage[T]) decodeEntry(dec *jsontext.Decoder, i int) error {
 	err := eachMember(dec, func(name string) error {
 		switch name {
 		case "resource":
-			raw, err := dec.ReadValue() // valid until the next read: decoded before that
-			if err != nil {
-				return err
+			// Epic writes resourceType first: then the type is known before the resource is
+			// read, and the resource is decoded straight from the page. Otherwise it is read
+			// whole first to find its type.
+			t, ok := leadingResourceType(valueAhead(dec))
+			var raw jsontext.Value
+			if !ok {
+				var err error
+				if raw, err = dec.ReadValue(); err != nil { // valid until the next read: decoded before that
+					return err
+				}
+				t = PeekResourceType(raw)
 			}
-			switch t := PeekResourceType(raw); {
+			switch {
 			case t == "OperationOutcome":
 				outcome = new(OperationOutcome)
-				if err := Unmarshal(raw, outcome); err != nil {
+				if err := decodeResource(dec, raw, outcome); err != nil {
 					return fmt.Errorf("fhir: bundle entry %d (OperationOutcome): %w", i, err)
 				}
 			case t == p.ResourceType && t != "":
@@ -91,9 +99,11 @@ func (p *SearchPage[T]) decodeEntry(dec *jsontext.Decoder, i int) error {
 				var zero T
 				p.Items = append(p.Items, zero)
 				decoded = true
-				if err := Unmarshal(raw, &p.Items[len(p.Items)-1]); err != nil {
+				if err := decodeResource(dec, raw, &p.Items[len(p.Items)-1]); err != nil {
 					return fmt.Errorf("fhir: bundle entry %d (%s): %w", i, p.ResourceType, err)
 				}
+			case raw == nil:
+				return dec.SkipValue()
 			}
 			return nil
 		case "search":
@@ -119,6 +129,24 @@ func (p *SearchPage[T]) decodeEntry(dec *jsontext.Decoder, i int) error {
 		p.Items = p.Items[:len(p.Items)-1]
 	}
 	return nil
+}
+
+// valueAhead returns the decoder's buffered input from the next value on (the separator before it
+// skipped): all of the rest of the page when it is decoded from memory, as Unmarshal does.
+func valueAhead(dec *jsontext.Decoder) []byte {
+	b := trimSpace(dec.UnreadBuffer())
+	if len(b) > 0 && (b[0] == ':' || b[0] == ',') {
+		b = trimSpace(b[1:])
+	}
+	return b
+}
+
+// decodeResource decodes a resource into v: from raw when it was read already, else from dec.
+func decodeResource(dec *jsontext.Decoder, raw jsontext.Value, v any) error {
+	if raw != nil {
+		return Unmarshal(raw, v)
+	}
+	return jsonv2.UnmarshalDecode(dec, v)
 }
 
 // eachMember reads a JSON object (or null) from dec and calls member with each member's name,

@@ -80,7 +80,10 @@ func TestSearchPageEntries(t *testing.T) {
 			{"resource":{"resourceType":"Patient","id":"p"},"search":{"mode":"include"}},
 			{"resource":{"resourceType":"Observation","id":"skipped"},"search":{"mode":"outcome"}},
 			{"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"warning","code":"processing","diagnostics":"d"}]},"search":{"mode":"match"}},
-			{"search":{"mode":"match"},"resource":{"resourceType":"Observation","id":"b","code":{}}}
+			{"search":{"mode":"match"},"resource":{"resourceType":"Observation","id":"b","code":{}}},
+			{"resource":{"id":"c","resourceType":"Observation","code":{}}},
+			{"resource": {"issue":[{"severity":"error","code":"not-found"}],"resourceType":"OperationOutcome"}},
+			{"resource":{"id":"p2","resourceType":"Patient"}}
 		]}`)
 	page := SearchPage[Observation]{ResourceType: "Observation"}
 	if err := Unmarshal(raw, &page); err != nil {
@@ -90,10 +93,10 @@ func TestSearchPageEntries(t *testing.T) {
 	for _, o := range page.Items {
 		ids = append(ids, o.ID)
 	}
-	if !reflect.DeepEqual(ids, []string{"a", "b"}) {
-		t.Errorf("items %v, want [a b]", ids)
+	if !reflect.DeepEqual(ids, []string{"a", "b", "c"}) {
+		t.Errorf("items %v, want [a b c]", ids)
 	}
-	if len(page.Outcomes) != 1 || page.LinkURL("next") != "https://epic.example/next" {
+	if len(page.Outcomes) != 2 || page.LinkURL("next") != "https://epic.example/next" {
 		t.Errorf("outcomes %d, next %q", len(page.Outcomes), page.LinkURL("next"))
 	}
 
@@ -104,6 +107,9 @@ func TestSearchPageEntries(t *testing.T) {
 		`{"entry":[{"resource":{"resourceType":"Observation","code":[]}}]}`,
 		`{"entry":[{"resource":{"resourceType":"Observation"},"resource":{}}]}`,
 		`{"entry":[{"resource":{"resourceType":"Observation"}}`,
+		`{"entry":[{"resource":{"resourceType":"Patient",}}]}`,
+		`{"entry":[{"resource":{"resourceType":"OperationOutcome","issue":{}}}]}`,
+		`{"entry":[{"resource":{"id":"x","resourceType":"Observation","code":[]}}]}`,
 	} {
 		page := SearchPage[Observation]{ResourceType: "Observation"}
 		if err := Unmarshal([]byte(bad), &page); err == nil {
