@@ -1,13 +1,13 @@
 package sandbox
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"net/http"
 
 	"github.com/chartside/chartside/epic/fhir"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // defaultPageSize is what the Epic sandbox used without _count (the first vitals page held 1000
@@ -78,7 +78,10 @@ func (s *Sandbox) writePage(w http.ResponseWriter, r *http.Request, res *result,
 // encodeBundle is json.Marshal(b), except that each entry's resource is copied as stored:
 // json.Marshal re-validates and compacts every json.RawMessage, which for a page of 1000
 // Observations was most of the sandbox's CPU (BENCHMARKS.md). The stored resources are the
-// sandbox's own encodings or Epic's captured bytes, valid JSON either way.
+// sandbox's own encodings or Epic's captured bytes, valid JSON either way. The entries themselves
+// are written by hand too, in Epic's member order: under load, marshalling each entry's link and
+// search was the sandbox's next largest cost, and the sandbox shares the benchmark machine with
+// the Chartside it measures.
 func encodeBundle(b fhir.Bundle) ([]byte, error) {
 	entries := b.Entry
 	b.Entry = nil
@@ -86,43 +89,72 @@ func encodeBundle(b fhir.Bundle) ([]byte, error) {
 	if err != nil || len(entries) == 0 {
 		return head, err
 	}
-	out := bytes.NewBuffer(make([]byte, 0, len(head)+entriesSize(entries)))
-	out.Write(head[:len(head)-1]) // without the closing brace
-	out.WriteString(`,"entry":[`)
+	out := make([]byte, 0, len(head)+entriesSize(entries))
+	out = append(out, head[:len(head)-1]...) // without the closing brace
+	out = append(out, `,"entry":[`...)
 	for i, e := range entries {
 		if i > 0 {
-			out.WriteByte(',')
+			out = append(out, ',')
 		}
-		raw, search := e.Resource, e.Search
-		e.Resource, e.Search = nil, nil
-		entry, err := json.Marshal(e) // link and fullUrl, in Epic's member order
-		if err != nil {
+		if out, err = appendEntry(out, e); err != nil {
 			return nil, err
 		}
-		out.Write(entry[:len(entry)-1])
-		sep := func() {
-			if out.Bytes()[out.Len()-1] != '{' {
-				out.WriteByte(',')
+	}
+	return append(out, "]}"...), nil
+}
+
+// appendEntry writes one entry as json.Marshal would (members omitted when empty), the resource
+// copied as stored.
+func appendEntry(out []byte, e fhir.BundleEntry) ([]byte, error) {
+	out = append(out, '{')
+	sep := func() {
+		if out[len(out)-1] != '{' {
+			out = append(out, ',')
+		}
+	}
+	if len(e.Link) > 0 {
+		out = append(out, `"link":[`...)
+		for i, l := range e.Link {
+			if i > 0 {
+				out = append(out, ',')
 			}
+			out = append(out, `{"relation":`...)
+			out, _ = jsontext.AppendQuote(out, l.Relation) // invalid UTF-8 is replaced, not refused
+			out = append(out, `,"url":`...)
+			out, _ = jsontext.AppendQuote(out, l.URL)
+			out = append(out, '}')
 		}
-		if len(raw) > 0 {
-			sep()
-			out.WriteString(`"resource":`)
-			out.Write(raw)
-		}
-		if search != nil {
-			s, err := json.Marshal(search)
+		out = append(out, ']')
+	}
+	if e.FullURL != "" {
+		sep()
+		out = append(out, `"fullUrl":`...)
+		out, _ = jsontext.AppendQuote(out, e.FullURL)
+	}
+	if len(e.Resource) > 0 {
+		sep()
+		out = append(out, `"resource":`...)
+		out = append(out, e.Resource...)
+	}
+	if e.Search != nil {
+		sep()
+		out = append(out, `"search":`...)
+		if e.Search.Score == "" {
+			out = append(out, '{')
+			if e.Search.Mode != "" {
+				out = append(out, `"mode":`...)
+				out, _ = jsontext.AppendQuote(out, e.Search.Mode)
+			}
+			out = append(out, '}')
+		} else {
+			s, err := json.Marshal(e.Search)
 			if err != nil {
 				return nil, err
 			}
-			sep()
-			out.WriteString(`"search":`)
-			out.Write(s)
+			out = append(out, s...)
 		}
-		out.WriteByte('}')
 	}
-	out.WriteString("]}")
-	return out.Bytes(), nil
+	return append(out, '}'), nil
 }
 
 func entriesSize(entries []fhir.BundleEntry) int {

@@ -399,6 +399,9 @@ func TestEncodeBundleMatchesMarshal(t *testing.T) {
 		{FullURL: "urn:uuid:1", Resource: json.RawMessage(`{"resourceType":"OperationOutcome","issue":[]}`), Search: &fhir.BundleSearch{Mode: "outcome"}},
 		{FullURL: "urn:uuid:2"},
 		{Resource: json.RawMessage(`{"resourceType":"Patient"}`)},
+		{Link: []fhir.BundleLink{{Relation: "self", URL: `http://x/a?b=1&c="d"`}, {Relation: "alternate", URL: "http://x/é\u2028"}},
+			Search: &fhir.BundleSearch{Mode: "match", Score: "0.5"}},
+		{Search: &fhir.BundleSearch{}},
 	}
 	got, err := encodeBundle(b)
 	if err != nil {
