@@ -53,21 +53,28 @@ func (c *Client) SearchObservations(ctx context.Context, patientID string, q Obs
 			return Result[fhir.Observation]{}, &FHIRError{Op: OpObservationSearch, kind: ErrInvalidQuery, detail: "invalid observation category"}
 		}
 	}
+	one := func(ctx context.Context, cat string) (Result[fhir.Observation], error) {
+		params := url.Values{"patient": {patientID}}
+		if cat != "" {
+			params.Set("category", cat)
+		}
+		if q.Code != "" {
+			params.Set("code", q.Code)
+		}
+		addDateRange(params, q.From, q.To)
+		addCount(params, q.Count)
+		return search[fhir.Observation](ctx, c, OpObservationSearch, "Observation", c.searchURL("Observation", params), c.pages(q.MaxPages))
+	}
+	if len(cats) == 1 {
+		// The chart's searches are one category each: no goroutine or copy of the results.
+		return one(ctx, cats[0])
+	}
 	results := make([]Result[fhir.Observation], len(cats))
 	g, gctx := errgroup.WithContext(ctx)
 	for i, cat := range cats {
 		g.Go(func() error {
-			params := url.Values{"patient": {patientID}}
-			if cat != "" {
-				params.Set("category", cat)
-			}
-			if q.Code != "" {
-				params.Set("code", q.Code)
-			}
-			addDateRange(params, q.From, q.To)
-			addCount(params, q.Count)
-			r, err := search[fhir.Observation](gctx, c, OpObservationSearch, "Observation", c.searchURL("Observation", params), c.pages(q.MaxPages))
-			if errors.Is(err, ErrForbidden) && len(cats) > 1 {
+			r, err := one(gctx, cat)
+			if errors.Is(err, ErrForbidden) {
 				r = Result[fhir.Observation]{Warnings: []Warning{{Severity: "warning", Code: "forbidden",
 					Text: fmt.Sprintf("Epic did not allow Chartside to read %s observations.", cat)}}}
 				err = nil
