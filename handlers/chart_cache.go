@@ -75,12 +75,13 @@ type chartEntry struct {
 type chartCache struct {
 	now     func() time.Time
 	wg      sync.WaitGroup // background fetches, so shutdown and tests can wait for them
+	queue   *fetchQueue    // section prefetches
 	mu      sync.Mutex
 	entries map[string]*chartEntry
 }
 
 func newChartCache(now func() time.Time) *chartCache {
-	return &chartCache{now: now, entries: map[string]*chartEntry{}}
+	return &chartCache{now: now, queue: newFetchQueue(prefetchWorkers), entries: map[string]*chartEntry{}}
 }
 
 // prefetchContext is the context of one chart's background fetches: detached from the request that
@@ -90,18 +91,32 @@ func prefetchContext(parent context.Context) (context.Context, context.CancelFun
 	return context.WithTimeout(context.WithoutCancel(parent), prefetchTimeout)
 }
 
-// goFetch runs fetch in the background with ctx (see prefetchContext) and calls finished after.
+// goFetch runs fetch in the background, on a goroutine of its own, with ctx (see
+// prefetchContext) and calls finished after. It is for what a page waits on (the banner's patient).
 func goFetch[T any](cc *chartCache, ctx context.Context, fetch func(context.Context) (T, error), finished func()) *pending[T] {
+	p, run := startFetch(cc, ctx, fetch, finished)
+	go run()
+	return p
+}
+
+// queueFetch is goFetch for section data: the fetch waits its turn in the cache's queue.
+func queueFetch[T any](cc *chartCache, ctx context.Context, fetch func(context.Context) (T, error), finished func()) *pending[T] {
+	p, run := startFetch(cc, ctx, fetch, finished)
+	cc.queue.submit(run)
+	return p
+}
+
+// startFetch returns the pending result of fetch and the function that fills it in.
+func startFetch[T any](cc *chartCache, ctx context.Context, fetch func(context.Context) (T, error), finished func()) (*pending[T], func()) {
 	p := &pending[T]{done: make(chan struct{})}
 	cc.wg.Add(1)
-	go func() {
+	return p, func() {
 		defer cc.wg.Done()
 		p.val, p.err = fetch(ctx)
 		p.at = cc.now()
 		close(p.done)
 		finished()
-	}()
-	return p
+	}
 }
 
 // countdown returns a func that runs f on its n-th call.

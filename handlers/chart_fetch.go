@@ -87,8 +87,9 @@ func (s *Server) today() time.Time {
 // encounters, the vitals strip and the vitals table (one search), labs and social history.
 const chartSectionReads = 5
 
-// startChart starts every default section fetch for the patient in parallel and stores them as the
-// handle's entry. The patient comes from the lookup that just found it when that is still fresh.
+// startChart starts every default section fetch for the patient in parallel (the sections through
+// the prefetch queue, the patient at once: the page waits for it) and stores them as the handle's
+// entry. The patient comes from the lookup that just found it when that is still fresh.
 func (s *Server) startChart(c echo.Context, ref sessions.PatientRef) *chartEntry {
 	ctx, cancel := prefetchContext(c.Request().Context())
 	now := s.settings.Now()
@@ -107,16 +108,16 @@ func (s *Server) startChart(c echo.Context, ref sessions.PatientRef) *chartEntry
 			return s.patients.ReadPatient(ctx, id)
 		}, finished)
 	}
-	e.encounters = goFetch(s.charts, ctx, func(ctx context.Context) (timelineData, error) {
+	e.encounters = queueFetch(s.charts, ctx, func(ctx context.Context) (timelineData, error) {
 		return s.fetchTimeline(ctx, id, encounterWindow(time.Time{}, s.today()))
 	}, finished)
-	e.vitals = goFetch(s.charts, ctx, func(ctx context.Context) (epic.Result[fhir.Observation], error) {
+	e.vitals = queueFetch(s.charts, ctx, func(ctx context.Context) (epic.Result[fhir.Observation], error) {
 		return s.patients.SearchObservations(ctx, id, vitalsQuery(now))
 	}, finished)
-	e.labs = goFetch(s.charts, ctx, func(ctx context.Context) (epic.Result[fhir.Observation], error) {
+	e.labs = queueFetch(s.charts, ctx, func(ctx context.Context) (epic.Result[fhir.Observation], error) {
 		return s.patients.SearchObservations(ctx, id, labsQuery(now, defaultLabsRange))
 	}, finished)
-	e.social = goFetch(s.charts, ctx, func(ctx context.Context) (epic.Result[fhir.Observation], error) {
+	e.social = queueFetch(s.charts, ctx, func(ctx context.Context) (epic.Result[fhir.Observation], error) {
 		return s.patients.SearchObservations(ctx, id, socialQuery())
 	}, finished)
 	s.charts.store(ref.Handle, e)
