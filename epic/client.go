@@ -3,6 +3,7 @@ package epic
 import (
 	"fmt"
 	"net/url"
+	"runtime"
 	"sync"
 	"time"
 
@@ -23,6 +24,8 @@ type Client struct {
 	tokenScope string
 	tokenErr   error  // the last token exchange's error, nil after a success
 	tokenURL   string // configured or discovered
+
+	decoding chan struct{} // a slot per large body being decoded (decodeTurn)
 }
 
 // New validates cfg and returns a Client. It makes no request: the token URL is discovered and
@@ -36,7 +39,8 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: FHIR base URL: %w", ErrConfig, err)
 	}
-	c := &Client{cfg: cfg, base: base, now: time.Now, tokenURL: cfg.TokenURL}
+	c := &Client{cfg: cfg, base: base, now: time.Now, tokenURL: cfg.TokenURL,
+		decoding: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	c.breaker = &breaker{threshold: cfg.BreakerThreshold, cooldown: cfg.BreakerCooldown, now: c.clock}
 	return c, nil
 }

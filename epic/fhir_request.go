@@ -58,7 +58,13 @@ func (c *Client) getFHIR(ctx context.Context, op, rawURL, wantType string, v any
 		}
 		switch {
 		case r.status >= 200 && r.status <= 299:
-			err := decodeFHIR(op, r, wantType, v)
+			release, err := c.decodeTurn(ctx, len(r.body))
+			if err != nil {
+				c.breaker.neutral()
+				return c.ctxError(op, err)
+			}
+			err = decodeFHIR(op, r, wantType, v)
+			release()
 			c.record(errors.Is(err, ErrBadResponse))
 			return err
 		case r.status == http.StatusUnauthorized && !refreshed:
@@ -160,6 +166,26 @@ func (c *Client) ctxError(op string, err error) error {
 		return fmt.Errorf("epic: %s: %w: caller deadline passed (%w)", op, ErrTimeout, err)
 	}
 	return fmt.Errorf("epic: %s: %w", op, err)
+}
+
+// largeBody is the size from which decoding a body waits for a decode turn: a page of search
+// results (a year of vitals is hundreds of KB), not a Patient or a token.
+const largeBody = 32 << 10
+
+// decodeTurn waits until fewer large bodies than there are CPUs are being decoded, and returns the
+// func that ends the turn. Decoding Epic's search pages is most of Chartside's CPU; unbounded,
+// under load every CPU is taken by decoding and a clinician's page waits in the run queue behind
+// it (page p99 at 50 clients: BENCHMARKS.md). Bodies wait read, at most one per fetch running.
+func (c *Client) decodeTurn(ctx context.Context, size int) (func(), error) {
+	if size < largeBody {
+		return func() {}, nil
+	}
+	select {
+	case c.decoding <- struct{}{}:
+		return func() { <-c.decoding }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // decodeFHIR decodes a 2xx body that must be FHIR JSON of wantType.
