@@ -91,7 +91,7 @@ func New(store scs.Store, opts Options) *Manager {
 	// Only a hash of each token reaches the database, so a copy of the
 	// sessions table (a backup, a replica) holds no usable cookies.
 	sm.HashTokenInStore = true
-	sm.Codec = tolerantCodec{scs.GobCodec{}}
+	sm.Codec = newMemoCodec(tolerantCodec{scs.GobCodec{}})
 	sm.Cookie.Name = CookieName
 	if opts.Secure {
 		sm.Cookie.Name = SecureCookieName
