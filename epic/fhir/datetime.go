@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Precision is how much of a FHIR date or dateTime was actually given.
@@ -120,6 +122,9 @@ func (d Date) MarshalJSON() ([]byte, error) { return d.v.marshal() }
 // UnmarshalJSON parses a JSON string as a FHIR date; null leaves the zero value.
 func (d *Date) UnmarshalJSON(b []byte) error { return d.v.unmarshal(b, false) }
 
+// UnmarshalJSONFrom is UnmarshalJSON for the v2 decoder that Unmarshal uses.
+func (d *Date) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return d.v.unmarshalFrom(dec, false) }
+
 // String returns the value exactly as it was given ("" when zero).
 func (d DateTime) String() string { return d.v.raw }
 
@@ -148,6 +153,13 @@ func (d DateTime) MarshalJSON() ([]byte, error) { return d.v.marshal() }
 // UnmarshalJSON parses a JSON string as a FHIR dateTime or instant; null leaves the zero value.
 func (d *DateTime) UnmarshalJSON(b []byte) error { return d.v.unmarshal(b, true) }
 
+// UnmarshalJSONFrom is UnmarshalJSON for the v2 decoder that Unmarshal uses: it reads the string
+// from the decoder, where going through UnmarshalJSON copied each one and decoded it again with
+// encoding/json (a few percent of the server's CPU under load: BENCHMARKS.md).
+func (d *DateTime) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return d.v.unmarshalFrom(dec, true)
+}
+
 func (v dateValue) civil() (int, time.Month, int) {
 	switch v.prec {
 	case PrecisionNone:
@@ -171,6 +183,31 @@ func (v dateValue) marshal() ([]byte, error) {
 		return []byte("null"), nil
 	}
 	return json.Marshal(v.raw)
+}
+
+func (v *dateValue) unmarshalFrom(dec *jsontext.Decoder, allowTime bool) error {
+	switch dec.PeekKind() {
+	case 'n', '"':
+	default:
+		if err := dec.SkipValue(); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: not a JSON string", ErrInvalidDate)
+	}
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	if tok.Kind() == 'n' {
+		*v = dateValue{}
+		return nil
+	}
+	parsed, err := parseDateValue(tok.String(), allowTime)
+	if err != nil {
+		return err
+	}
+	*v = parsed
+	return nil
 }
 
 func (v *dateValue) unmarshal(b []byte, allowTime bool) error {

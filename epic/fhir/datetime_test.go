@@ -174,3 +174,38 @@ func FuzzParseDateTime(f *testing.F) {
 		}
 	})
 }
+
+// TestDateDecodersAgree: the v2 decoder Unmarshal uses (UnmarshalJSONFrom) and encoding/json
+// (UnmarshalJSON) read every date and dateTime alike, and refuse the same things without the value.
+func TestDateDecodersAgree(t *testing.T) {
+	for _, in := range []string{
+		`{"d":"2024","t":"2024"}`, `{"d":"2024-03","t":"2024-03"}`, `{"d":"1987-09-12","t":"2024-03-07T23:30:00-05:00"}`,
+		`{"d":null,"t":null}`, `{}`, `{"d":"1987-09-12T10:00:00Z"}`, `{"t":"2024-03-07T10:15"}`, `{"t":"2024-02-30"}`,
+		`{"d":19870912}`, `{"t":{"v":"2024"}}`, `{"t":["2024"]}`, `{"t":true}`, `{"t":"2024-03-07T10:15:00+14:00"}`,
+		`{"t":"\u0032024"}`,
+	} {
+		type doc struct {
+			D Date     `json:"d"`
+			T DateTime `json:"t"`
+		}
+		var v1, v2 doc
+		err1 := json.Unmarshal([]byte(in), &v1)
+		err2 := Unmarshal([]byte(in), &v2)
+		if (err1 == nil) != (err2 == nil) {
+			t.Errorf("%s: encoding/json err %v, Unmarshal err %v", in, err1, err2)
+			continue
+		}
+		if err2 != nil {
+			if !errors.Is(err2, ErrInvalidDate) {
+				t.Errorf("%s: err %v, want ErrInvalidDate", in, err2)
+			}
+			if strings.Contains(err2.Error(), "2024") || strings.Contains(err2.Error(), "1987") {
+				t.Errorf("%s: error shows the value: %v", in, err2)
+			}
+			continue
+		}
+		if v1.D != v2.D || v1.T != v2.T {
+			t.Errorf("%s: encoding/json %+v, Unmarshal %+v", in, v1, v2)
+		}
+	}
+}
