@@ -58,13 +58,11 @@ func (c *Client) getFHIR(ctx context.Context, op, rawURL, wantType string, v any
 		}
 		switch {
 		case r.status >= 200 && r.status <= 299:
-			release, err := c.decodeTurn(ctx, len(r.body))
-			if err != nil {
-				c.breaker.neutral()
-				return c.ctxError(op, err)
+			err := c.decodeInTurn(ctx, op, r, wantType, v)
+			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+				c.breaker.neutral() // the caller gave up waiting for a decode turn
+				return err
 			}
-			err = decodeFHIR(op, r, wantType, v)
-			release()
 			c.record(errors.Is(err, ErrBadResponse))
 			return err
 		case r.status == http.StatusUnauthorized && !refreshed:
@@ -186,6 +184,16 @@ func (c *Client) decodeTurn(ctx context.Context, size int) (func(), error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// decodeInTurn is decodeFHIR in a decode turn (decodeTurn).
+func (c *Client) decodeInTurn(ctx context.Context, op string, r reply, wantType string, v any) error {
+	release, err := c.decodeTurn(ctx, len(r.body))
+	if err != nil {
+		return c.ctxError(op, err)
+	}
+	defer release()
+	return decodeFHIR(op, r, wantType, v)
 }
 
 // decodeFHIR decodes a 2xx body that must be FHIR JSON of wantType.
