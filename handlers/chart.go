@@ -109,7 +109,7 @@ func (s *Server) chartPrint(c echo.Context) error {
 	obs := func(q epic.ObservationQuery, out *epic.Result[fhir.Observation], errOut *error) func() error {
 		return func() error { *out, *errOut = s.patients.SearchObservations(ctx, id, q); return nil }
 	}
-	g.Go(obs(vitalsQuery(now), &vitals, &verr))
+	g.Go(obs(vitalsQuery(now, vitalsWindow), &vitals, &verr))
 	g.Go(obs(labsQuery(now, defaultLabsRange), &labs, &lerr))
 	g.Go(obs(socialQuery(), &social, &serr))
 	_ = g.Wait()
@@ -133,7 +133,7 @@ func (s *Server) chartPrint(c echo.Context) error {
 		Banner:   s.banner(patient, ref, false),
 		Strip:    s.vitalsStripView(base, fetched[epic.Result[fhir.Observation]]{val: vitals, at: at, err: verr}),
 		Timeline: s.timelineView(base, encounterParams{}, fetched[timelineData]{val: encounters, at: at, err: eerr}),
-		Vitals:   s.vitalsTableView(base, fetched[epic.Result[fhir.Observation]]{val: vitals, at: at, err: verr}, printed),
+		Vitals:   s.vitalsTableView(base, fetched[epic.Result[fhir.Observation]]{val: vitals, at: at, err: verr}, printed, vitalsWindow, olderUnknown),
 		Labs: s.labsView(base, labsParams{Range: defaultLabsRange, View: "table", Page: printed},
 			fetched[epic.Result[fhir.Observation]]{val: labs, at: at, err: lerr}, olderUnknown),
 		Social: s.socialView(base, fetched[epic.Result[fhir.Observation]]{val: social, at: at, err: serr},

@@ -23,8 +23,8 @@ const (
 
 // The queries each section sends. One Observation search per section (one category each), so a
 // category that fails fails only its own section.
-func vitalsQuery(now time.Time) epic.ObservationQuery {
-	return epic.ObservationQuery{Categories: []string{fhir.CategoryVitalSigns}, From: vitalsWindow.Since(now)}
+func vitalsQuery(now time.Time, r present.Range) epic.ObservationQuery {
+	return epic.ObservationQuery{Categories: []string{fhir.CategoryVitalSigns}, From: r.Since(now)}
 }
 
 func labsQuery(now time.Time, r present.Range) epic.ObservationQuery {
@@ -112,7 +112,7 @@ func (s *Server) startChart(c echo.Context, ref sessions.PatientRef) *chartEntry
 		return s.fetchTimeline(ctx, id, encounterWindow(time.Time{}, s.today()))
 	}, finished)
 	e.vitals = queueFetch(s.charts, ctx, func(ctx context.Context) (epic.Result[fhir.Observation], error) {
-		return s.patients.SearchObservations(ctx, id, vitalsQuery(now))
+		return s.patients.SearchObservations(ctx, id, vitalsQuery(now, vitalsWindow))
 	}, finished)
 	e.labs = queueFetch(s.charts, ctx, func(ctx context.Context) (epic.Result[fhir.Observation], error) {
 		return s.patients.SearchObservations(ctx, id, labsQuery(now, defaultLabsRange))

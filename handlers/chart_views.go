@@ -66,16 +66,35 @@ func (s *Server) vitalsStripView(base string, f obsResult) views.VitalsStrip {
 	return v
 }
 
-// vitalsTableView is the vitals table: a year of vital signs, newest first, one page of it.
-func (s *Server) vitalsTableView(base string, f obsResult, pg tablePage) views.ObsTable {
-	t := views.ObsTable{Caption: "Vital signs in the last year (newest first)", Empty: "No vital signs recorded in the last year.",
-		TestID: "vitals-table"}
+// vitalsTableView is the vitals table: the vital signs of range r (a year by default), newest
+// first, one page of it; older says what an empty range knows of older vital signs.
+func (s *Server) vitalsTableView(base string, f obsResult, pg tablePage, r present.Range, older olderData) views.ObsTable {
+	t := views.ObsTable{Caption: "Vital signs in the last year (newest first)", Empty: vitalsEmpty(r, older), TestID: "vitals-table"}
+	q := url.Values{}
+	if r != vitalsWindow {
+		t.Caption = "Vital signs, " + rangeCaption(r) + " (newest first)"
+		q.Set("range", string(r))
+	}
 	path := base + "/vitals"
 	if f.err == nil {
-		s.fillTablePage(&t, f.val.Items, pg, path, url.Values{}, vitalsContext, chartLinks(base))
+		s.fillTablePage(&t, f.val.Items, pg, path, q, vitalsContext, chartLinks(base))
+		if len(t.Rows) == 0 && r != present.RangeAll {
+			t.Older = olderSuggestion(older, vitalsContext, withQuery(path, url.Values{"range": {string(present.RangeAll)}}))
+		}
 	}
-	t.Section = s.section(views.VitalsTableID, titleVitals, path, pg.addTo(url.Values{}), f.at, f.val.Warnings, f.err)
+	t.Section = s.section(views.VitalsTableID, titleVitals, path, pg.addTo(q), f.at, f.val.Warnings, f.err)
 	return t
+}
+
+// vitalsEmpty is the message of an empty vitals table.
+func vitalsEmpty(r present.Range, older olderData) string {
+	switch {
+	case r == present.RangeAll:
+		return "No vital signs on record."
+	case older == olderNone:
+		return "No vital signs recorded in " + rangePhrase(r) + ", and none before."
+	}
+	return "No vital signs recorded in " + rangePhrase(r) + "."
 }
 
 // socialView is social history as the latest value of each item; expand(key) lists an item's
@@ -114,7 +133,7 @@ func (p labsParams) query() url.Values {
 func (p labsParams) isDefault() bool { return len(p.query()) == 0 }
 
 // labsView is the labs section. older says what the record holds before an empty range.
-func (s *Server) labsView(base string, p labsParams, f obsResult, older olderLabs) views.Labs {
+func (s *Server) labsView(base string, p labsParams, f obsResult, older olderData) views.Labs {
 	path := base + "/labs"
 	l := views.Labs{Matrix: p.View == "matrix", RangeLabel: p.Range.Label()}
 	for _, v := range []struct{ name, label string }{{"table", "Table"}, {"matrix", "Matrix"}} {
@@ -146,7 +165,7 @@ func (s *Server) labsView(base string, p labsParams, f obsResult, older olderLab
 		empty = len(l.Table.Rows) == 0 && p.Page.first()
 	}
 	if empty && p.Range != present.RangeAll {
-		l.Older = olderSuggestion(older, withQuery(path, labsParams{View: p.View, Range: present.RangeAll}.query()))
+		l.Older = olderSuggestion(older, labsContext, withQuery(path, labsParams{View: p.View, Range: present.RangeAll}.query()))
 	}
 	l.Section = s.section(views.LabsID, titleLabs, path, p.Page.addTo(p.query()), f.at, f.val.Warnings, f.err)
 	return l

@@ -115,15 +115,16 @@ func (s *Server) vitalsStrip(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := s.vitalsData(c, ref, !isRefresh(c))
+	f := s.vitalsData(c, ref, !isRefresh(c), vitalsWindow)
 	v := s.vitalsStripView(chartURL(ref.Handle), f)
 	return s.serveSection(c, ref, access{Action: audit.ActionChartView, Detail: "vitals strip"}, f.covered, f.err,
 		views.VitalsStripFragment(v),
 		func(p views.Page, b views.Banner) templ.Component { return views.VitalsStripPage(p, b, v) })
 }
 
-// vitalsTable handles GET /chart/:h/vitals?before=…&more=1: every vital sign of the last year,
-// newest first, the newest rows first (tablePage). For htmx, before=…&more=1 is "Show older": it
+// vitalsTable handles GET /chart/:h/vitals?range=…&before=…&more=1: every vital sign of the range
+// (the last year by default; range=all is every date, which an empty year links to), newest first,
+// the newest rows first (tablePage). For htmx, before=…&more=1 is "Show older": it
 // answers only the next rows, which htmx appends to the table, and the table's line with the count
 // (out of band). Without htmx the same URL is the section on its own page, starting at those rows.
 func (s *Server) vitalsTable(c echo.Context) error {
@@ -135,17 +136,32 @@ func (s *Server) vitalsTable(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// Later pages are fetched again: they are asked for long after the prefetch was read.
-	f := s.vitalsData(c, ref, !isRefresh(c) && pg.first())
+	rng, ok := present.ParseRange(c.QueryParam("range"), vitalsWindow)
+	if !ok {
+		return echo.NewHTTPError(400, "unknown range")
+	}
+	// Later pages and other ranges are fetched again: the prefetch holds the first view only.
+	f := s.vitalsData(c, ref, !isRefresh(c) && pg.first() && rng == vitalsWindow, rng)
+	older := olderUnknown
+	if f.err == nil && len(f.val.Items) == 0 && rng != present.RangeAll && pg.first() {
+		older = s.olderResults(c.Request().Context(), ref.PatientID, fhir.CategoryVitalSigns, rng.Since(s.settings.Now()))
+	}
 	base := chartURL(ref.Handle)
-	v := s.vitalsTableView(base, f, pg)
+	v := s.vitalsTableView(base, f, pg, rng, older)
 	a := access{Action: audit.ActionChartView, Detail: "vitals"}
+	if rng != vitalsWindow {
+		a.Detail += " " + string(rng)
+	}
 	var fragment templ.Component = views.ObsFragment(v)
 	if !pg.first() {
-		a.Detail = "vitals older"
+		a.Detail += " older"
 	}
 	if pg.More {
-		fragment = views.ObsMoreFragment(tableMoreView(v, vitalsContext, f.err, pg.moreURL(base+"/vitals", nil)))
+		var q url.Values
+		if rng != vitalsWindow {
+			q = url.Values{"range": {string(rng)}}
+		}
+		fragment = views.ObsMoreFragment(tableMoreView(v, vitalsContext, f.err, pg.moreURL(base+"/vitals", q)))
 	}
 	return s.serveSection(c, ref, a, f.covered, f.err, fragment,
 		func(p views.Page, b views.Banner) templ.Component { return views.ObsPage(p, b, v) })
@@ -222,13 +238,13 @@ func (s *Server) failedAccess(c echo.Context, ref sessions.PatientRef, a access,
 	return fetchErr
 }
 
-// vitalsData is the vitals search both the strip and the table show; useCache: it may come from
-// the chart page's prefetch.
-func (s *Server) vitalsData(c echo.Context, ref sessions.PatientRef, useCache bool) obsResult {
+// vitalsData is the vitals search of range r that both the strip and the table show (the strip
+// always the default window); useCache: it may come from the chart page's prefetch.
+func (s *Server) vitalsData(c echo.Context, ref sessions.PatientRef, useCache bool, r present.Range) obsResult {
 	now := s.settings.Now()
 	return fetchOrPrefetched(s, c, ref, useCache,
 		func(e *chartEntry) *pending[epic.Result[fhir.Observation]] { return e.vitals },
 		func(ctx context.Context) (epic.Result[fhir.Observation], error) {
-			return s.patients.SearchObservations(ctx, ref.PatientID, vitalsQuery(now))
+			return s.patients.SearchObservations(ctx, ref.PatientID, vitalsQuery(now, r))
 		})
 }

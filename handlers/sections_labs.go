@@ -59,7 +59,7 @@ func (s *Server) labs(c echo.Context) error {
 		})
 	older := olderUnknown
 	if f.err == nil && len(f.val.Items) == 0 && p.Range != present.RangeAll && p.Page.first() {
-		older = s.olderLabs(c.Request().Context(), ref.PatientID, p.Range.Since(now))
+		older = s.olderResults(c.Request().Context(), ref.PatientID, fhir.CategoryLaboratory, p.Range.Since(now))
 	}
 	base := chartURL(ref.Handle)
 	v := s.labsView(base, p, f, older)
@@ -76,22 +76,23 @@ func (s *Server) labs(c echo.Context) error {
 		func(pg views.Page, b views.Banner) templ.Component { return views.LabsPage(pg, b, v) })
 }
 
-// olderLabs is what an empty labs range knows of the record before it.
-type olderLabs int
+// olderData is what an empty range of labs or vitals knows of the record before it.
+type olderData int
 
 const (
-	olderUnknown olderLabs = iota // not asked, or Epic did not answer
+	olderUnknown olderData = iota // not asked, or Epic did not answer
 	olderNone
 	olderSome
 )
 
-// olderLabs asks Epic for a single lab result before from, so an empty range can say whether there
-// are older ones instead of looking as if the patient had no labs. It runs only when the range came
-// back empty. A single result tells that older results exist, not which is the latest: Epic does not
-// return them newest first (Camila Lopez's captured labs come oldest first), so no date is shown.
-func (s *Server) olderLabs(ctx context.Context, patientID string, from time.Time) olderLabs {
+// olderResults asks Epic for a single observation of the category before from, so an empty range
+// can say whether there are older ones instead of looking as if the patient had none. It runs only
+// when the range came back empty. A single result tells that older results exist, not which is the
+// latest: Epic does not return them newest first (Camila Lopez's captured labs come oldest first),
+// so no date is shown.
+func (s *Server) olderResults(ctx context.Context, patientID, category string, from time.Time) olderData {
 	res, err := s.patients.SearchObservations(ctx, patientID, epic.ObservationQuery{
-		Categories: []string{fhir.CategoryLaboratory}, To: from.AddDate(0, 0, -1), Count: 1, MaxPages: 1})
+		Categories: []string{category}, To: from.AddDate(0, 0, -1), Count: 1, MaxPages: 1})
 	switch {
 	case err != nil:
 		return olderUnknown
@@ -110,7 +111,7 @@ const (
 )
 
 // labsEmpty is the message of an empty labs view.
-func labsEmpty(r present.Range, older olderLabs) string {
+func labsEmpty(r present.Range, older olderData) string {
 	switch {
 	case r == present.RangeAll:
 		return "No lab results on record."
@@ -120,16 +121,16 @@ func labsEmpty(r present.Range, older olderLabs) string {
 	return "No lab results in " + rangePhrase(r) + "."
 }
 
-// olderSuggestion leads out of an empty labs range to every date (allURL), unless Epic said there
-// is nothing older.
-func olderSuggestion(older olderLabs, allURL string) *views.Suggestion {
+// olderSuggestion leads out of an empty range of what ("lab results", "vital signs") to every date
+// (allURL), unless Epic said there is nothing older.
+func olderSuggestion(older olderData, what, allURL string) *views.Suggestion {
 	switch older {
 	case olderNone:
 		return nil
 	case olderSome:
-		return &views.Suggestion{Text: "Older lab results are on record.", Label: "Show all lab results", URL: allURL}
+		return &views.Suggestion{Text: "Older " + what + " are on record.", Label: "Show all " + what, URL: allURL}
 	}
-	return &views.Suggestion{Label: "Show all lab results", URL: allURL}
+	return &views.Suggestion{Label: "Show all " + what, URL: allURL}
 }
 
 // rangePhrase is a range in a sentence: "the last year".

@@ -177,6 +177,8 @@ type ObsTable struct {
 	Empty   string     // message when there are no rows
 	TestID  string     // data-testid of the table ("vitals-table", "labs-table"...)
 	More    *TableMore // set when the table shows only its newest rows; nil when it shows them all
+	// Older points out of an empty table to older data (ObsFragment shows it; labs have their own).
+	Older *Suggestion
 }
 
 // TableMore is the line under a table that shows only its newest rows: how many it shows out of

@@ -35,6 +35,7 @@ func buildStore(opts Options) (*store, LoadReport, error) {
 			}
 		}
 	}
+	g.addLapsedPatient()
 	st.finish()
 	return st, report, nil
 }

@@ -130,3 +130,17 @@ func (g *gen) oddValues(p *person, at time.Time) {
 		o.ValueQuantity = &fhir.Quantity{Value: jsonNumber("5.1")} // no unit at all, like Camila's capture
 	})
 }
+
+// addLapsedPatient adds a patient last seen 18 months ago, so every vital sign, lab result and
+// encounter is older than the chart's default one-year windows: the chart must say older data is
+// on record rather than look empty. It is added after the generated population, so adding it
+// changed no other patient's data (the generator is one random sequence).
+func (g *gen) addLapsedPatient() {
+	p := g.randomPerson("400010")
+	p.given, p.family, p.sex = []string{"Tomas"}, "Lindqvist", "male"
+	p.summary = "Last seen 18 months ago: every vital sign, lab result and encounter is older than a year"
+	g.st.addPatient(g.patientResource(p), nil)
+	g.st.directory = append(g.st.directory, Listing{MRN: p.mrn, Name: p.fullName(), Summary: p.summary})
+	last := g.now.AddDate(0, -18, 0)
+	g.history(p, last.AddDate(-3, 0, 0), last, 45, 2)
+}

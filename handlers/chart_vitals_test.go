@@ -1,0 +1,63 @@
+package handlers_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestVitalsEmptyYearSaysOlderExist: Tomas Lindqvist (400010) was last seen 18 months ago. His
+// vitals table must not look as if he had none: it says the year is empty, that older vital signs
+// are on record, and links to every date, where they are (and stay, page after page). A patient
+// without any vital signs is told there are none before the year either.
+func TestVitalsEmptyYearSaysOlderExist(t *testing.T) {
+	env := newChartEnv(t, chartEnvOptions{})
+	b := env.signIn()
+	chart := b.openChart("400010")
+	b.get(chart, nil)
+
+	d := b.get(chart+"/vitals", hxReq).doc(t)
+	if got := strings.TrimSpace(d.Find(`[data-testid="vitals-table-empty"]`).Text()); got != "No vital signs recorded in the last year." {
+		t.Errorf("empty message = %q", got)
+	}
+	hint := d.Find(`[data-testid="vitals-table-older"]`)
+	if got := strings.Join(strings.Fields(hint.Text()), " "); got != "Older vital signs are on record. Show all vital signs" {
+		t.Errorf("older vital signs hint = %q", got)
+	}
+	all, _ := hint.Find(`[data-testid="vitals-table-older-link"]`).Attr("hx-get")
+	if !strings.HasPrefix(all, chart+"/vitals?") || !strings.Contains(all, "range=all") {
+		t.Fatalf("Show all links to %q", all)
+	}
+
+	d = b.get(all, hxReq).doc(t)
+	if n := d.Find(`[data-testid="obs-row"]`).Length(); n == 0 {
+		t.Fatal("all dates show no vital signs")
+	}
+	if got := d.Find(`[data-testid="vitals-table"] caption`).Text(); got != "Vital signs, all dates (newest first)" {
+		t.Errorf("caption = %q", got)
+	}
+	if d.Find(`[data-testid="vitals-table-older"]`).Length() != 0 {
+		t.Error("all dates still offer older vital signs")
+	}
+	// Three years of visits are more than one page: Show older stays on every date.
+	older, ok := d.Find(`[data-testid="show-older"]`).Attr("hx-get")
+	if !ok || !strings.Contains(older, "range=all") {
+		t.Errorf("Show older = %q, want it to keep range=all", older)
+	}
+	if recs := env.auditRecords(); recs[len(recs)-1].Detail != "vitals all" {
+		t.Errorf("all dates audited as %+v", recs[len(recs)-1].Entry)
+	}
+
+	none := b.openChart("400002") // no observations at all
+	b.get(none, nil)
+	d = b.get(none+"/vitals", hxReq).doc(t)
+	if got := strings.TrimSpace(d.Find(`[data-testid="vitals-table-empty"]`).Text()); got != "No vital signs recorded in the last year, and none before." {
+		t.Errorf("patient without vital signs: %q", got)
+	}
+	if d.Find(`[data-testid="vitals-table-older"]`).Length() != 0 {
+		t.Error("patient without vital signs is offered older ones")
+	}
+	if r := b.get(none+"/vitals?range=2y", hxReq); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("unknown range: status %d, want 400", r.StatusCode)
+	}
+}
