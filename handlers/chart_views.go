@@ -70,20 +70,27 @@ func (s *Server) vitalsStripView(base string, f obsResult) views.VitalsStrip {
 // first, one page of it; older says what an empty range knows of older vital signs.
 func (s *Server) vitalsTableView(base string, f obsResult, pg tablePage, r present.Range, older olderData) views.ObsTable {
 	t := views.ObsTable{Caption: "Vital signs in the last year (newest first)", Empty: vitalsEmpty(r, older), TestID: "vitals-table"}
-	q := url.Values{}
 	if r != vitalsWindow {
 		t.Caption = "Vital signs, " + rangeCaption(r) + " (newest first)"
-		q.Set("range", string(r))
 	}
+	q := vitalsParams(r)
 	path := base + "/vitals"
 	if f.err == nil {
 		s.fillTablePage(&t, f.val.Items, pg, path, q, vitalsContext, chartLinks(base))
 		if len(t.Rows) == 0 && r != present.RangeAll {
-			t.Older = olderSuggestion(older, vitalsContext, withQuery(path, url.Values{"range": {string(present.RangeAll)}}))
+			t.Older = olderSuggestion(older, vitalsContext, withQuery(path, vitalsParams(present.RangeAll)))
 		}
 	}
 	t.Section = s.section(views.VitalsTableID, titleVitals, path, pg.addTo(q), f.at, f.val.Warnings, f.err)
 	return t
+}
+
+// vitalsParams is the vitals table's query for range r: none for the default year.
+func vitalsParams(r present.Range) url.Values {
+	if r == vitalsWindow {
+		return url.Values{}
+	}
+	return url.Values{"range": {string(r)}}
 }
 
 // vitalsEmpty is the message of an empty vitals table.

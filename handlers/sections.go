@@ -157,11 +157,7 @@ func (s *Server) vitalsTable(c echo.Context) error {
 		a.Detail += " older"
 	}
 	if pg.More {
-		var q url.Values
-		if rng != vitalsWindow {
-			q = url.Values{"range": {string(rng)}}
-		}
-		fragment = views.ObsMoreFragment(tableMoreView(v, vitalsContext, f.err, pg.moreURL(base+"/vitals", q)))
+		fragment = views.ObsMoreFragment(tableMoreView(v, vitalsContext, f.err, pg.moreURL(base+"/vitals", vitalsParams(rng))))
 	}
 	return s.serveSection(c, ref, a, f.covered, f.err, fragment,
 		func(p views.Page, b views.Banner) templ.Component { return views.ObsPage(p, b, v) })
