@@ -1,6 +1,7 @@
 package present
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -39,16 +40,34 @@ func HasAnalyteCode(c fhir.CodeableConcept, code string) bool {
 }
 
 // sortNewestFirst orders observations by effective time, newest first (stable for ties; undated
-// observations last).
+// observations last). It returns a sorted copy: obs may be shared with other sections. Each
+// observation's time is read once and the keys are sorted, not the observations themselves (a
+// few hundred bytes each, copied at every swap and every comparison before: 2–5 % of the server's
+// CPU under load, BENCHMARKS.md).
 func sortNewestFirst(obs []fhir.Observation) []fhir.Observation {
-	out := append([]fhir.Observation(nil), obs...)
-	sort.SliceStable(out, func(i, j int) bool {
-		ei, ej := when(out[i]), when(out[j])
-		if ei.IsZero() != ej.IsZero() {
-			return !ei.IsZero()
+	type key struct {
+		at    time.Time
+		dated bool
+		i     int
+	}
+	keys := make([]key, len(obs))
+	for i := range obs {
+		w := when(obs[i])
+		keys[i] = key{at: w.Time(), dated: !w.IsZero(), i: i}
+	}
+	slices.SortStableFunc(keys, func(a, b key) int {
+		if a.dated != b.dated {
+			if a.dated {
+				return -1
+			}
+			return 1
 		}
-		return ej.Before(ei)
+		return b.at.Compare(a.at)
 	})
+	out := make([]fhir.Observation, len(obs))
+	for k, key := range keys {
+		out[k] = obs[key.i]
+	}
 	return out
 }
 
