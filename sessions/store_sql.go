@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -28,12 +27,14 @@ type SQLStore struct {
 	now func() time.Time
 	// find is FindCtx's statement, prepared on first use: it runs on every request, and
 	// preparing it each time was half of its cost on SQLite (BENCHMARKS.md).
-	find atomic.Pointer[sql.Stmt]
+	find *db.Stmt
 }
 
 // NewSQLStore returns a session store on d.
 func NewSQLStore(d *db.DB) *SQLStore {
-	return &SQLStore{db: d, now: time.Now}
+	s := &SQLStore{db: d, now: time.Now}
+	s.find = d.NewStmt("SELECT data FROM sessions WHERE token = ? AND expiry > " + s.expiryExpr())
+	return s
 }
 
 var (
@@ -60,7 +61,7 @@ func (s *SQLStore) expiryArg(t time.Time) any {
 
 // FindCtx returns the data of an unexpired session.
 func (s *SQLStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
-	stmt, err := s.findStmt(ctx)
+	stmt, err := s.find.Prepared(ctx)
 	if err != nil {
 		return nil, false, fmt.Errorf("sessions: find session: %w", err)
 	}
@@ -73,24 +74,6 @@ func (s *SQLStore) FindCtx(ctx context.Context, token string) ([]byte, bool, err
 		return nil, false, fmt.Errorf("sessions: find session: %w", err)
 	}
 	return b, true, nil
-}
-
-// findStmt returns FindCtx's prepared statement, preparing it the first time. database/sql
-// prepares it again on each pooled connection that runs it, once.
-func (s *SQLStore) findStmt(ctx context.Context) (*sql.Stmt, error) {
-	if st := s.find.Load(); st != nil {
-		return st, nil
-	}
-	q := s.db.Rebind("SELECT data FROM sessions WHERE token = ? AND expiry > " + s.expiryExpr())
-	st, err := s.db.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	if !s.find.CompareAndSwap(nil, st) {
-		st.Close() // another request prepared it first
-		return s.find.Load(), nil
-	}
-	return st, nil
 }
 
 // CommitCtx inserts or replaces a session.
