@@ -167,6 +167,9 @@ func TestChartSectionsShapes(t *testing.T) {
 					t.Fatalf("status %d\n%s", r.StatusCode, r.body)
 				}
 				checkPHIHeaders(t, r)
+				if r.ContentLength != int64(len(r.body)) { // -1: chunked
+					t.Errorf("Content-Length %d for a %d-byte body", r.ContentLength, len(r.body))
+				}
 				isPage := strings.Contains(r.body, "<html")
 				if isPage == shape.fragment {
 					t.Fatalf("full page = %v, want %v", isPage, !shape.fragment)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"strconv"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -22,7 +23,9 @@ func isFragment(r *http.Request) bool {
 var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // render writes page, or fragment when the request asks for one (see isFragment). It renders into a
-// buffer first, so a template failure becomes a clean error response instead of half a page.
+// buffer first, so a template failure becomes a clean error response instead of half a page, and
+// the response carries its length instead of being chunked: one write to the connection fewer per
+// response for the server and one read fewer for the browser.
 // fragment may be nil for routes that only serve whole pages.
 func (s *Server) render(c echo.Context, status int, page, fragment templ.Component) error {
 	c.Response().Header().Add("Vary", "HX-Request")
@@ -36,6 +39,7 @@ func (s *Server) render(c echo.Context, status int, page, fragment templ.Compone
 	if err := comp.Render(c.Request().Context(), buf); err != nil {
 		return fmt.Errorf("render: %w", err)
 	}
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(buf.Len()))
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
