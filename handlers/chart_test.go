@@ -200,6 +200,9 @@ func TestChartSectionContent(t *testing.T) {
 	if strip.Find(`[data-testid="vital-tile"]`).Length() == 0 {
 		t.Error("vitals strip has no tiles")
 	}
+	if n := strip.Find(`[data-testid="vitals-stale"]`); strings.Contains(n.Text(), "No vital signs") {
+		t.Errorf("a patient with vital signs this year is told there are none: %q", n.Text())
+	}
 	if strip.Find(`[data-testid="as-of"]`).Length() != 1 || strip.Find(`[data-testid="refresh"]`).Length() != 1 {
 		t.Error("vitals strip lacks its as-of time or Refresh control")
 	}

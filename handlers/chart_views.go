@@ -57,13 +57,30 @@ func (s *Server) timelineLinks(base string, encs []fhir.Encounter) present.Links
 	return l
 }
 
+// vitalsStripView is the latest-vitals strip. It covers the vitals table's default year
+// (vitalsWindow): when that year holds no vital sign, it says so above its "Not recorded" tiles,
+// so a patient last seen 18 months ago does not look as if nothing was ever taken, and points to
+// the table, which tells whether older ones exist.
 func (s *Server) vitalsStripView(base string, f obsResult) views.VitalsStrip {
 	var v views.VitalsStrip
 	if f.err == nil {
 		v = present.VitalsStrip(f.val.Items, s.settings.Now(), s.settings.Location, s.settings.VitalsStaleAfter, chartLinks(base))
+		if v.StaleNotice == "" && noneRecorded(v.Items) {
+			v.StaleNotice = "No vital signs recorded in the last year. Older ones, if any, are under " + titleVitals + "."
+		}
 	}
 	v.Section = s.section(views.VitalsStripID, titleVitalsStrip, base+"/vitals-strip", nil, f.at, f.val.Warnings, f.err)
 	return v
+}
+
+// noneRecorded reports whether no tile has a value.
+func noneRecorded(tiles []views.VitalTile) bool {
+	for _, t := range tiles {
+		if t.Value != views.NotRecorded {
+			return false
+		}
+	}
+	return true
 }
 
 // vitalsTableView is the vitals table: the vital signs of range r (a year by default), newest

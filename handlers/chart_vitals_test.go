@@ -7,7 +7,7 @@ import (
 )
 
 // TestVitalsEmptyYearSaysOlderExist: Tomas Lindqvist (400010) was last seen 18 months ago. His
-// vitals table must not look as if he had none: it says the year is empty, that older vital signs
+// latest-vitals strip says its year is empty, and his vitals table must not look as if he had none: it says the year is empty, that older vital signs
 // are on record, and links to every date, where they are (and stay, page after page). A patient
 // without any vital signs is told there are none before the year either.
 func TestVitalsEmptyYearSaysOlderExist(t *testing.T) {
@@ -15,6 +15,13 @@ func TestVitalsEmptyYearSaysOlderExist(t *testing.T) {
 	b := env.signIn()
 	chart := b.openChart("400010")
 	b.get(chart, nil)
+
+	// The strip above says its year is empty and where older ones would be.
+	strip := b.get(chart+"/vitals-strip", hxReq).doc(t)
+	const emptyYear = "No vital signs recorded in the last year. Older ones, if any, are under Vitals."
+	if got := strings.TrimSpace(strip.Find(`[data-testid="vitals-stale"]`).Text()); got != emptyYear {
+		t.Errorf("strip notice = %q, want %q", got, emptyYear)
+	}
 
 	d := b.get(chart+"/vitals", hxReq).doc(t)
 	if got := strings.TrimSpace(d.Find(`[data-testid="vitals-table-empty"]`).Text()); got != "No vital signs recorded in the last year." {
@@ -50,6 +57,9 @@ func TestVitalsEmptyYearSaysOlderExist(t *testing.T) {
 
 	none := b.openChart("400002") // no observations at all
 	b.get(none, nil)
+	if got := strings.TrimSpace(b.get(none+"/vitals-strip", hxReq).doc(t).Find(`[data-testid="vitals-stale"]`).Text()); got != emptyYear {
+		t.Errorf("patient without vital signs: strip notice = %q", got)
+	}
 	d = b.get(none+"/vitals", hxReq).doc(t)
 	if got := strings.TrimSpace(d.Find(`[data-testid="vitals-table-empty"]`).Text()); got != "No vital signs recorded in the last year, and none before." {
 		t.Errorf("patient without vital signs: %q", got)
