@@ -22,22 +22,35 @@ import (
 // The limit is soft: a heap that needs more gets it, with the collector working harder (at most
 // half the CPU). Raise GOMEMLIMIT for far more concurrent clients; lower it, a little under the
 // container's memory limit, in a container smaller than about 160 MiB.
+//
+// In sandbox mode Go's defaults stay: the embedded sandbox keeps its whole synthetic population
+// (or the loaded Synthea bundles) in the same heap, about 50 MB live for the generated one,
+// which the limit was not sized for.
 const (
 	defaultGOGC        = 400
 	defaultMemoryLimit = 110 << 20 // bytes
 )
 
 // applyGCSettings applies defaultGOGC and defaultMemoryLimit where the environment does not set
-// GOGC or GOMEMLIMIT (the Go runtime has applied those itself), logs what is in force, and returns
-// a function that restores the previous settings (for tests that run the server in-process).
-func applyGCSettings(getenv func(string) string, log *slog.Logger) (restore func()) {
+// GOGC or GOMEMLIMIT (the Go runtime has applied those itself) and Chartside is not in sandbox
+// mode, logs what is in force, and returns a function that restores the previous settings (for
+// tests that run the server in-process).
+func applyGCSettings(getenv func(string) string, sandbox bool, log *slog.Logger) (restore func()) {
 	gogc, limit := "GOGC", "GOMEMLIMIT"
 	prevGOGC, prevLimit := -2, int64(-1)
-	if getenv("GOGC") == "" {
+	switch {
+	case getenv("GOGC") != "":
+	case sandbox:
+		gogc = "Go default (sandbox mode)"
+	default:
 		prevGOGC = debug.SetGCPercent(defaultGOGC)
 		gogc = "Chartside default"
 	}
-	if getenv("GOMEMLIMIT") == "" {
+	switch {
+	case getenv("GOMEMLIMIT") != "":
+	case sandbox:
+		limit = "Go default (sandbox mode)"
+	default:
 		prevLimit = debug.SetMemoryLimit(defaultMemoryLimit)
 		limit = "Chartside default"
 	}

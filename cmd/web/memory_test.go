@@ -16,7 +16,8 @@ func gcSettings() (gogc, limit uint64) {
 }
 
 // TestGCSettings: the server runs with Chartside's collector settings unless the operator set
-// GOGC or GOMEMLIMIT, says which are in force, and puts the previous ones back when it stops.
+// GOGC or GOMEMLIMIT or it runs on the embedded sandbox, says which are in force, and puts the
+// previous ones back when it stops.
 func TestGCSettings(t *testing.T) {
 	beforeGOGC, beforeLimit := gcSettings()
 	defer debug.SetGCPercent(int(beforeGOGC))
@@ -25,7 +26,8 @@ func TestGCSettings(t *testing.T) {
 	debug.SetMemoryLimit(1 << 40)
 
 	var logs bytes.Buffer
-	restore := applyGCSettings(func(string) string { return "" }, slog.New(slog.NewTextHandler(&logs, nil)))
+	noEnv := func(string) string { return "" }
+	restore := applyGCSettings(noEnv, false, slog.New(slog.NewTextHandler(&logs, nil)))
 	if gogc, limit := gcSettings(); gogc != defaultGOGC || limit != defaultMemoryLimit {
 		t.Errorf("defaults: GOGC %d, limit %d; want %d, %d", gogc, limit, defaultGOGC, defaultMemoryLimit)
 	}
@@ -37,6 +39,17 @@ func TestGCSettings(t *testing.T) {
 		t.Errorf("after stopping: GOGC %d, limit %d; want the previous 100, %d", gogc, limit, uint64(1<<40))
 	}
 
+	// Sandbox mode: Go's defaults, and the log says why.
+	logs.Reset()
+	restore = applyGCSettings(noEnv, true, slog.New(slog.NewTextHandler(&logs, nil)))
+	if gogc, limit := gcSettings(); gogc != 100 || limit != 1<<40 {
+		t.Errorf("sandbox mode: GOGC %d, limit %d; want Go's 100, %d", gogc, limit, uint64(1<<40))
+	}
+	if l := logs.String(); !strings.Contains(l, `gogc_from="Go default (sandbox mode)"`) {
+		t.Errorf("log does not say sandbox mode keeps Go's defaults: %s", l)
+	}
+	restore()
+
 	// The operator's GOGC (already applied by the runtime) is left alone; the limit still defaults.
 	logs.Reset()
 	restore = applyGCSettings(func(k string) string {
@@ -44,7 +57,7 @@ func TestGCSettings(t *testing.T) {
 			return "100"
 		}
 		return ""
-	}, slog.New(slog.NewTextHandler(&logs, nil)))
+	}, false, slog.New(slog.NewTextHandler(&logs, nil)))
 	defer restore()
 	if gogc, limit := gcSettings(); gogc != 100 || limit != defaultMemoryLimit {
 		t.Errorf("GOGC set: GOGC %d, limit %d; want 100, %d", gogc, limit, defaultMemoryLimit)

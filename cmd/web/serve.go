@@ -37,7 +37,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	log := newLogger(cfg, stderr)
-	defer applyGCSettings(getenv, log)()
+	defer applyGCSettings(getenv, cfg.SandboxMode(), log)()
 
 	database, err := openDatabase(ctx, cfg)
 	if err != nil {
