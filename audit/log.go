@@ -135,7 +135,7 @@ func (l *Log) chainHead(ctx context.Context, tx *sql.Tx) *sql.Row {
 	}
 	head, err := l.head.Prepared(ctx)
 	if err != nil {
-		return tx.QueryRowContext(ctx, chainHeadQuery) // reports the same error
+		return tx.QueryRowContext(ctx, chainHeadQuery) // unprepared: it fails the same way or works
 	}
 	return tx.StmtContext(ctx, head).QueryRowContext(ctx)
 }

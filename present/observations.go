@@ -42,7 +42,7 @@ func HasAnalyteCode(c fhir.CodeableConcept, code string) bool {
 // sortNewestFirst orders observations by effective time, newest first (stable for ties; undated
 // observations last). It returns a sorted copy: obs may be shared with other sections. Each
 // observation's time is read once and the keys are sorted, not the observations themselves (a
-// few hundred bytes each, copied at every swap and every comparison before: 2–5 % of the server's
+// few hundred bytes each, copied at every swap and every comparison before: ≈ 2 % of the server's
 // CPU under load, BENCHMARKS.md).
 func sortNewestFirst(obs []fhir.Observation) []fhir.Observation {
 	type key struct {
