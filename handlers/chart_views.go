@@ -66,7 +66,7 @@ func (s *Server) vitalsStripView(base string, f obsResult) views.VitalsStrip {
 	if f.err == nil {
 		v = present.VitalsStrip(f.val.Items, s.settings.Now(), s.settings.Location, s.settings.VitalsStaleAfter, chartLinks(base))
 		if v.StaleNotice == "" && noneRecorded(v.Items) {
-			v.StaleNotice = "No vital signs recorded in the last year. Older ones, if any, are under " + titleVitals + "."
+			v.StaleNotice = vitalsEmpty(vitalsWindow, olderUnknown) + " Older ones, if any, are under " + titleVitals + "."
 		}
 	}
 	v.Section = s.section(views.VitalsStripID, titleVitalsStrip, base+"/vitals-strip", nil, f.at, f.val.Warnings, f.err)
