@@ -44,8 +44,8 @@ func (m *Manager) ActiveSessions(ctx context.Context) (int, error) {
 		if err != nil || now.After(deadline) {
 			continue
 		}
-		// An idle session stays stored until its absolute deadline (the
-		// middleware ends it when it is next presented): not active.
+		// An idle session is not active, though a store may still list it
+		// until cleanup has run (its record expires at the idle timeout).
 		if seen, _ := values[keyLastSeen].(int64); seen != 0 && now.Sub(time.Unix(0, seen)) >= m.idle {
 			continue
 		}

@@ -91,24 +91,23 @@ func TestRefreshWritesOncePerGranularity(t *testing.T) {
 	}
 }
 
-// TestStoreExpiryIsLifetime checks, on every store, that a session's store entry expires at its
-// absolute deadline, set at sign-in and left alone by later saves: the idle timeout is not the
-// store's business any more, and the entry is still reclaimed (SQL cleanup, Redis TTL) once the
-// lifetime ends.
-func TestStoreExpiryIsLifetime(t *testing.T) {
+// TestStoreExpiryFollowsActivity checks, on every store, when a session's store entry expires:
+// one idle timeout after each save, so an abandoned session's record (and the patients it had
+// open) is gone when the middleware would refuse it anyway — but never after the absolute deadline.
+func TestStoreExpiryFollowsActivity(t *testing.T) {
+	const idle, lifetime = 15 * time.Minute, 20 * time.Minute
 	for _, sc := range storeCases() {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
-			const lifetime = 12 * time.Hour
 			st := recording(sc.open(t))
-			h := newHarness(t, st, Options{IdleTimeout: 15 * time.Minute, Lifetime: lifetime})
+			h := newHarness(t, st, Options{IdleTimeout: idle, Lifetime: lifetime})
 			b := h.browser(t)
-			signedIn := time.Now()
+			signedIn := time.Now() // scs sets the deadline by the real clock
 			b.signIn()
-			deadline := st.expiry()
-			if d := deadline.Sub(signedIn.Add(lifetime)); d < 0 || d > time.Minute {
-				t.Fatalf("store expiry at sign-in = %v, want the lifetime deadline %v", deadline, signedIn.Add(lifetime))
+			if got, want := st.expiry(), h.clock.Now().Add(idle); !got.Equal(want) {
+				t.Fatalf("store expiry at sign-in = %v, want one idle timeout later, %v", got, want)
 			}
+			// A refresh a granularity later pushes the record's expiry back with the activity.
 			h.clock.Advance(h.m.granularity)
 			w := st.writes()
 			if res := b.do(http.MethodGet, "/me", nil, nil); res.StatusCode != http.StatusOK {
@@ -117,8 +116,17 @@ func TestStoreExpiryIsLifetime(t *testing.T) {
 			if st.writes() != w+1 {
 				t.Fatalf("refresh: %d writes, want 1", st.writes()-w)
 			}
-			if got := st.expiry(); !got.Equal(deadline) {
-				t.Errorf("store expiry after a refresh = %v, want the unchanged deadline %v", got, deadline)
+			if got, want := st.expiry(), h.clock.Now().Add(idle); !got.Equal(want) {
+				t.Errorf("store expiry after a refresh = %v, want %v", got, want)
+			}
+			// Ten minutes on, the 20-minute lifetime ends before another idle timeout would.
+			h.clock.Advance(10 * time.Minute)
+			if res := b.do(http.MethodGet, "/me", nil, nil); res.StatusCode != http.StatusOK {
+				t.Fatalf("/me = %d", res.StatusCode)
+			}
+			deadline := signedIn.Add(lifetime)
+			if got := st.expiry(); got.Before(deadline) || got.After(deadline.Add(time.Minute)) {
+				t.Errorf("store expiry near the end of the lifetime = %v, want the absolute deadline %v", got, deadline)
 			}
 		})
 	}

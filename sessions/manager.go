@@ -80,13 +80,12 @@ func New(store scs.Store, opts Options) *Manager {
 	}
 
 	sm := scs.New()
-	sm.Store = store
-	// scs's own IdleTimeout stays 0: with it set, scs re-saves every session
-	// on every request (to push the store expiry back) and re-sends the
-	// cookie. The idle timeout is ours (activity.go); the store entry lives
-	// until the absolute deadline, which is what scs commits as the expiry
-	// when it has no idle timeout, so SQL cleanup and Redis TTLs still
-	// reclaim every record.
+	// scs's own IdleTimeout stays 0: with it set, scs's cookie expiry would
+	// follow activity, and our middleware sends the cookie only when the
+	// token changes. The idle timeout is ours (activity.go), and idleStore
+	// gives each record the matching store expiry: one idle timeout after its
+	// last save, at most the absolute deadline (which the cookie carries).
+	sm.Store = idleStore{store: store, idle: opts.IdleTimeout, now: opts.Now}
 	sm.Lifetime = opts.Lifetime
 	// Only a hash of each token reaches the database, so a copy of the
 	// sessions table (a backup, a replica) holds no usable cookies.

@@ -186,7 +186,8 @@ func (m *Manager) unset(ctx context.Context, st *requestState, key string) {
 
 // save writes the session to the store now, stamping it with the current
 // time as its last activity (a save is always made for a request, so it is
-// activity). The store entry expires at the session's absolute deadline. A
+// activity). The store entry expires one idle timeout from now, or at the
+// session's absolute deadline if sooner (idleStore). A
 // failure is ErrStoreUnavailable and marks the request failed, so its
 // response leaves the browser's cookie alone.
 func (m *Manager) save(ctx context.Context, st *requestState) error {

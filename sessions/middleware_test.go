@@ -232,9 +232,9 @@ func TestLifetimeEndsActiveSession(t *testing.T) {
 	}
 }
 
-// TestStoreExpiry uses real time (one short sleep) on every store: the store
-// itself must stop returning a session after its lifetime, and the expiry
-// marker must still let the app say "your session expired".
+// TestStoreExpiry uses real time (short sleeps) on every store: the store
+// itself must stop returning a session after its lifetime or idle timeout,
+// and the expiry marker must still let the app say "your session expired".
 func TestStoreExpiry(t *testing.T) {
 	if testing.Short() {
 		t.Skip("sleeps")
@@ -242,15 +242,19 @@ func TestStoreExpiry(t *testing.T) {
 	for _, sc := range storeCases() {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
-			// The store entry expires at the absolute deadline.
-			h := newHarness(t, sc.open(t), Options{Lifetime: time.Second})
-			b := h.browser(t)
-			b.signIn()
-			time.Sleep(1200 * time.Millisecond)
-			// The fake clock has not moved: only the store can have expired it.
-			res := b.do(http.MethodGet, "/me", nil, nil)
-			if got := body(t, res); res.StatusCode != http.StatusUnauthorized || got != "expired:"+testUsername {
-				t.Errorf("/me after store expiry = %d %q, want 401 expired:%s", res.StatusCode, got, testUsername)
+			for _, opts := range []Options{
+				{Lifetime: time.Second},    // the store entry expires at the absolute deadline
+				{IdleTimeout: time.Second}, // and one idle timeout after the last save
+			} {
+				h := newHarness(t, sc.open(t), opts)
+				b := h.browser(t)
+				b.signIn()
+				time.Sleep(1200 * time.Millisecond)
+				// The fake clock has not moved: only the store can have expired it.
+				res := b.do(http.MethodGet, "/me", nil, nil)
+				if got := body(t, res); res.StatusCode != http.StatusUnauthorized || got != "expired:"+testUsername {
+					t.Errorf("%+v: /me after store expiry = %d %q, want 401 expired:%s", opts, res.StatusCode, got, testUsername)
+				}
 			}
 		})
 	}
