@@ -4,8 +4,14 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/chartside/chartside/epic"
+	"github.com/chartside/chartside/epic/fhir"
 	"github.com/chartside/chartside/epic/sandbox"
+	"github.com/chartside/chartside/present"
 )
 
 // The chart's sections as htmx partials: shapes, content, failures, empty years, Load earlier, drill-downs.
@@ -221,8 +227,8 @@ func TestAnalyteAndEncounterDrillDown(t *testing.T) {
 		t.Errorf("analyte fragment lacks its SVG chart or its table\n%s", a.body)
 	}
 	presets := doc.Find(`[data-testid="analyte-presets"] a`)
-	if presets.Length() != 4 {
-		t.Errorf("analyte presets = %d, want 4 (1 month, 6 months, 1 year, all)", presets.Length())
+	if presets.Length() != 5 {
+		t.Errorf("analyte presets = %d, want 5 (1 week, 1 month, 6 months, 1 year, all)", presets.Length())
 	}
 
 	enc := b.get(chart+"/encounters", hx).doc(t)
@@ -311,5 +317,45 @@ func TestLabsEmptyYearSaysOlderResultsExist(t *testing.T) {
 	}
 	if d.Find(`[data-testid="labs-older"]`).Length() != 0 {
 		t.Error("patient without labs is offered older results")
+	}
+}
+
+// TestLabsLastWeek: the 1 week preset shows exactly Epic's lab results of the last seven days, in
+// the table and by date in the matrix, and says which range it shows.
+func TestLabsLastWeek(t *testing.T) {
+	env := newChartEnv(t, chartEnvOptions{})
+	b := env.signIn()
+	const mrn = longHistoryMRN // labs days ago, and others earlier in the month
+	chart := b.openChart(mrn)
+	b.get(chart, nil)
+	hx := map[string]string{"HX-Request": "true"}
+	labs := []string{fhir.CategoryLaboratory}
+	week := env.epicTruth(mrn, epic.ObservationQuery{Categories: labs, From: time.Now().AddDate(0, 0, -7)})
+	month := env.epicTruth(mrn, epic.ObservationQuery{Categories: labs, From: time.Now().AddDate(0, -1, 0)})
+	if len(week) == 0 || len(week) >= len(month) {
+		t.Fatalf("patient %s has %d lab results in the last week and %d in the last month: the test needs both, and more in the month", mrn, len(week), len(month))
+	}
+
+	doc := b.get(chart+"/labs?range=1w", hx).doc(t)
+	got := rowKeys(doc.Find(`[data-testid="labs-table"] [data-testid="obs-row"]`))
+	if want := wantKeys(week); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("1 week table rows:\n%s\nwant Epic's results of the last seven days:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if cur := strings.TrimSpace(doc.Find(`[data-testid="labs-ranges"] [aria-current="true"]`).Text()); cur != "1 week" {
+		t.Errorf("current range preset = %q, want 1 week", cur)
+	}
+	if caption := doc.Find(`[data-testid="labs-table"] caption`).Text(); !strings.Contains(caption, "last 1 week") {
+		t.Errorf("caption = %q, want it to name the week", caption)
+	}
+
+	matrix := b.get(chart+"/labs?view=matrix&range=1w", hx).doc(t)
+	want := present.LabMatrix(week, time.UTC, present.Links{})
+	var dates []string
+	matrix.Find(`[data-testid="matrix-date"]`).Each(func(_ int, d *goquery.Selection) { dates = append(dates, d.Text()) })
+	if rows := matrix.Find(`[data-testid="matrix-row"]`).Length(); rows != len(want.Rows) || strings.Join(dates, ",") != strings.Join(want.Dates, ",") {
+		t.Errorf("1 week matrix: %d tests on %v, want Epic's week: %d tests on %v", rows, dates, len(want.Rows), want.Dates)
+	}
+	if cur := strings.TrimSpace(matrix.Find(`[data-testid="labs-ranges"] [aria-current="true"]`).Text()); cur != "1 week" {
+		t.Errorf("matrix: current range preset = %q, want 1 week", cur)
 	}
 }

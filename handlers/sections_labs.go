@@ -136,6 +136,8 @@ func olderSuggestion(older olderData, what, allURL string) *views.Suggestion {
 // rangePhrase is a range in a sentence: "the last year".
 func rangePhrase(r present.Range) string {
 	switch r {
+	case present.Range1W:
+		return "the last week"
 	case present.Range1M:
 		return "the last month"
 	case present.Range6M:

@@ -111,6 +111,7 @@ func TestTrendChartNeverMixesUnits(t *testing.T) {
 func TestAnalyte(t *testing.T) {
 	now := time.Date(2024, 7, 1, 0, 0, 0, 0, time.UTC)
 	obs := []fhir.Observation{
+		glucose(t, "2024-06-28T10:00:00Z", "110", "mg/dL", "H"),
 		glucose(t, "2024-06-20T10:00:00Z", "150", "mg/dL", "H"),
 		glucose(t, "2024-03-01T10:00:00Z", "90", "mg/dL", ""),
 		glucose(t, "2022-01-01T10:00:00Z", "95", "mg/dL", ""),
@@ -119,7 +120,7 @@ func TestAnalyte(t *testing.T) {
 	tests := []struct {
 		rng  Range
 		want int
-	}{{Range1M, 1}, {Range6M, 2}, {Range1Y, 2}, {RangeAll, 3}}
+	}{{Range1W, 1}, {Range1M, 2}, {Range6M, 3}, {Range1Y, 3}, {RangeAll, 4}}
 	for _, tt := range tests {
 		t.Run(string(tt.rng), func(t *testing.T) {
 			a := Analyte(obs, "http://loinc.org|2345-7", tt.rng, now, time.UTC, testLinks())
@@ -135,7 +136,7 @@ func TestAnalyte(t *testing.T) {
 					current = append(current, p.Label)
 				}
 			}
-			if len(a.Presets) != 4 || len(current) != 1 || current[0] != tt.rng.Label() {
+			if len(a.Presets) != 5 || len(current) != 1 || current[0] != tt.rng.Label() {
 				t.Errorf("presets = %+v", a.Presets)
 			}
 			if want := "/analyte?code=http://loinc.org|2345-7&range=" + string(tt.rng); a.Presets[indexOf(tt.rng)].URL != want {
@@ -159,7 +160,7 @@ func TestParseRange(t *testing.T) {
 		in     string
 		want   Range
 		wantOK bool
-	}{{"", Range1Y, true}, {"1m", Range1M, true}, {"all", RangeAll, true}, {"2y", Range1Y, false}}
+	}{{"", Range1Y, true}, {"1w", Range1W, true}, {"1m", Range1M, true}, {"all", RangeAll, true}, {"2y", Range1Y, false}, {"7d", Range1Y, false}}
 	for _, tt := range tests {
 		got, ok := ParseRange(tt.in, Range1Y)
 		if got != tt.want || ok != tt.wantOK {

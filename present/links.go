@@ -26,11 +26,12 @@ func (l Links) encounter(id string) string {
 	return l.Encounter(id)
 }
 
-// Range is a time-range preset for labs and analyte history.
+// Range is a time-range preset for labs and analyte history (and the vitals table's range=).
 type Range string
 
-// Range presets.
+// Range presets. A week is an inpatient stay's labs: the daily panels side by side in the matrix.
 const (
+	Range1W  Range = "1w"
 	Range1M  Range = "1m"
 	Range6M  Range = "6m"
 	Range1Y  Range = "1y"
@@ -38,7 +39,7 @@ const (
 )
 
 // Ranges lists the presets in display order.
-func Ranges() []Range { return []Range{Range1M, Range6M, Range1Y, RangeAll} }
+func Ranges() []Range { return []Range{Range1W, Range1M, Range6M, Range1Y, RangeAll} }
 
 // ParseRange reads a range query value; "" and unknown values give def and false for unknown.
 func ParseRange(s string, def Range) (Range, bool) {
@@ -56,6 +57,8 @@ func ParseRange(s string, def Range) (Range, bool) {
 // Label is the preset's words ("Last 6 months").
 func (r Range) Label() string {
 	switch r {
+	case Range1W:
+		return "1 week"
 	case Range1M:
 		return "1 month"
 	case Range6M:
@@ -69,6 +72,8 @@ func (r Range) Label() string {
 // Since is the start of the range ending at now; the zero time for RangeAll.
 func (r Range) Since(now time.Time) time.Time {
 	switch r {
+	case Range1W:
+		return now.AddDate(0, 0, -7)
 	case Range1M:
 		return now.AddDate(0, -1, 0)
 	case Range6M:
