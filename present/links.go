@@ -54,7 +54,7 @@ func ParseRange(s string, def Range) (Range, bool) {
 	return def, false
 }
 
-// Label is the preset's words ("Last 6 months").
+// Label is the preset's words ("6 months"), as shown on its link and in captions ("last 6 months").
 func (r Range) Label() string {
 	switch r {
 	case Range1W:
