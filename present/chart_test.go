@@ -243,3 +243,18 @@ func TestTrendChartBloodPressureTwoSeries(t *testing.T) {
 		t.Errorf("marked = %q", marked)
 	}
 }
+
+// TestLabMatrixComponentFlag: a result whose flag is on a component (no flag on the result itself)
+// is flagged in the matrix as it is in the table.
+func TestLabMatrixComponentFlag(t *testing.T) {
+	o := obsFrom(t, `{"status":"final","code":{"text":"Urinalysis"},"effectiveDateTime":"2024-01-01","component":[
+		{"code":{"text":"Protein"},"valueString":"3+","interpretation":[{"text":"A"}]},
+		{"code":{"text":"Glucose"},"valueString":"Negative"}]}`)
+	m := LabMatrix([]fhir.Observation{o}, time.UTC, Links{})
+	if len(m.Rows) != 1 || len(m.Rows[0].Cells) != 1 {
+		t.Fatalf("rows = %+v", m.Rows)
+	}
+	if c := m.Rows[0].Cells[0]; c.Flag.Level != views.FlagAbnormal {
+		t.Errorf("cell = %+v, want the component's Abnormal flag", c)
+	}
+}

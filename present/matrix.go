@@ -47,7 +47,7 @@ func LabMatrix(obs []fhir.Observation, loc *time.Location, links Links) views.La
 		if o.Status == "entered-in-error" {
 			v += " (entered in error)"
 		}
-		f := Interpretation(o.Interpretation)
+		f := observationFlag(o)
 		k := key{id, day}
 		if c := cells[k]; c != nil {
 			c.Value += "; " + v

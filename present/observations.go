@@ -84,18 +84,23 @@ func notableStatus(s string) bool {
 	return s != "" && s != "final"
 }
 
+// observationFlag is the most serious of the observation's and its components' interpretations.
+// Blood pressure carries its interpretation on the components, and a flag on the observation
+// itself (Epic's "(NONE)", or "normal") must not hide a critical systolic.
+func observationFlag(o fhir.Observation) views.Flag {
+	flag := Interpretation(o.Interpretation)
+	for _, c := range o.Component {
+		if f := Interpretation(c.Interpretation); severity(f.Level) > severity(flag.Level) {
+			flag = f
+		}
+	}
+	return flag
+}
+
 // ObservationRow is one table row: the value exactly as sent, unit, range, flag, time, status.
 func ObservationRow(o fhir.Observation, loc *time.Location, links Links) views.ObsRow {
 	v, u := ObservationValue(o, loc)
-	flag := Interpretation(o.Interpretation)
-	if flag.Level == views.FlagNone {
-		// Blood pressure carries its interpretation on the components.
-		for _, c := range o.Component {
-			if f := Interpretation(c.Interpretation); severity(f.Level) > severity(flag.Level) {
-				flag = f
-			}
-		}
-	}
+	flag := observationFlag(o)
 	at := DateTime(when(o), loc)
 	row := views.ObsRow{
 		Name:          orNotRecorded(o.Code.Label()),

@@ -148,6 +148,15 @@ func TestObservationRowStatusAndComponentsFlag(t *testing.T) {
 		{"BP flag from component", `{"status":"final","component":[
 			{"code":{"coding":[{"code":"8480-6"}]},"valueQuantity":{"value":190,"unit":"mm[Hg]"},"interpretation":[{"text":"H"}]},
 			{"code":{"coding":[{"code":"8462-4"}]},"valueQuantity":{"value":80,"unit":"mm[Hg]"}}]}`, "final", false, views.FlagHigh},
+		// A flag on the observation itself must not hide a more serious one on a component.
+		{"BP critical component beats observation-level normal", `{"status":"final","interpretation":[{"text":"N"}],"component":[
+			{"code":{"coding":[{"code":"8480-6"}]},"valueQuantity":{"value":210,"unit":"mm[Hg]"},"interpretation":[{"text":"HH"}]},
+			{"code":{"coding":[{"code":"8462-4"}]},"valueQuantity":{"value":80,"unit":"mm[Hg]"}}]}`, "final", false, views.FlagCritical},
+		{"BP critical component beats Epic's (NONE)", `{"status":"final","interpretation":[{"text":"(NONE)"}],"component":[
+			{"code":{"coding":[{"code":"8480-6"}]},"valueQuantity":{"value":210,"unit":"mm[Hg]"},"interpretation":[{"text":"HH"}]},
+			{"code":{"coding":[{"code":"8462-4"}]},"valueQuantity":{"value":80,"unit":"mm[Hg]"}}]}`, "final", false, views.FlagCritical},
+		{"observation-level high kept over a normal component", `{"status":"final","interpretation":[{"text":"H"}],"component":[
+			{"code":{"coding":[{"code":"8480-6"}]},"valueQuantity":{"value":150,"unit":"mm[Hg]"},"interpretation":[{"text":"N"}]}]}`, "final", false, views.FlagHigh},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
