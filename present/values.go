@@ -172,16 +172,49 @@ func bloodPressure(o fhir.Observation, loc *time.Location) (value, unit string, 
 
 func isAbsent(v string) bool { return strings.HasPrefix(v, views.NotRecorded) }
 
-// ReferenceRange is "low–high unit", "≥ low unit", "≤ high unit", else Epic's text.
+// ReferenceRange is every range Epic sent, joined with "; ". Each is Epic's text when it gave one —
+// the lab's own wording: its low and high are JSON numbers that drop the lab's precision ("5.20"
+// arrives as 5.2), and "≤" built from a high would misstate a "<0.01" — else "low–high unit",
+// "≥ low unit" or "≤ high unit". A range says whom it applies to (type other than normal, appliesTo,
+// age) when Epic did, so a second range is never silently dropped or read as the patient's.
 func ReferenceRange(rr []fhir.ObservationReferenceRange) string {
-	if len(rr) == 0 {
-		return ""
+	parts := make([]string, 0, len(rr))
+	for _, r := range rr {
+		s := strings.TrimSpace(r.Text)
+		if s == "" {
+			s = rangeText(r.Low, r.High)
+		}
+		if s == "" {
+			continue
+		}
+		if q := rangeQualifier(r); q != "" {
+			s = q + ": " + s
+		}
+		parts = append(parts, s)
 	}
-	r := rr[0]
-	if s := rangeText(r.Low, r.High); s != "" {
-		return s
+	return strings.Join(parts, "; ")
+}
+
+// rangeQualifier says whom a reference range is for: "Female", "Therapeutic Desired Level, age 18–65 a".
+// The default meaning ("normal") goes without saying.
+func rangeQualifier(r fhir.ObservationReferenceRange) string {
+	var qs []string
+	if r.Type != nil && !r.Type.HasCode("", "normal") {
+		if l := r.Type.Label(); l != "" {
+			qs = append(qs, l)
+		}
 	}
-	return r.Text
+	for _, a := range r.AppliesTo {
+		if l := a.Label(); l != "" {
+			qs = append(qs, l)
+		}
+	}
+	if r.Age != nil {
+		if a := rangeText(r.Age.Low, r.Age.High); a != "" {
+			qs = append(qs, "age "+a)
+		}
+	}
+	return strings.Join(qs, ", ")
 }
 
 // rangeText writes a low/high pair with the unit once when both ends share it.

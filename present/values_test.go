@@ -80,10 +80,24 @@ func TestReferenceRange(t *testing.T) {
 		js   string
 		want string
 	}{
-		{"low and high", `{"referenceRange":[{"low":{"value":3.5,"unit":"mmol/L"},"high":{"value":5.0,"unit":"mmol/L"},"text":"3.5 - 5.0"}]}`, "3.5–5.0 mmol/L"},
+		{"low and high", `{"referenceRange":[{"low":{"value":3.5,"unit":"mmol/L"},"high":{"value":5.0,"unit":"mmol/L"}}]}`, "3.5–5.0 mmol/L"},
+		// Epic's text is the lab's wording: its precision ("5.20" where the JSON number says 5.2) and
+		// its comparators ("<0.01", which "≤ 0.01" built from high would misstate) are kept.
+		{"Epic's text over low and high", `{"referenceRange":[{"low":{"value":4,"unit":"10*6/uL"},"high":{"value":5.2,"unit":"10*6/uL"},"text":"4.00 - 5.20 10*6/uL"}]}`, "4.00 - 5.20 10*6/uL"},
+		{"Epic's text with a strict comparator", `{"referenceRange":[{"high":{"value":0.01,"unit":"ng/mL"},"text":"<0.01 ng/mL"}]}`, "<0.01 ng/mL"},
 		{"low only", `{"referenceRange":[{"low":{"value":60,"unit":"mL/min"}}]}`, "≥ 60 mL/min"},
 		{"high only", `{"referenceRange":[{"high":{"value":200,"unit":"mg/dL"}}]}`, "≤ 200 mg/dL"},
 		{"text only", `{"referenceRange":[{"text":"Negative"}]}`, "Negative"},
+		{"blank text falls back to low and high", `{"referenceRange":[{"low":{"value":1},"high":{"value":2},"text":" "}]}`, "1–2"},
+		{"several ranges, each with whom it applies to", `{"referenceRange":[
+			{"low":{"value":12.0,"unit":"g/dL"},"high":{"value":16.0,"unit":"g/dL"},"appliesTo":[{"text":"Female"}]},
+			{"low":{"value":13.5,"unit":"g/dL"},"high":{"value":17.5,"unit":"g/dL"},"appliesTo":[{"text":"Male"}]}]}`,
+			"Female: 12.0–16.0 g/dL; Male: 13.5–17.5 g/dL"},
+		{"type and age", `{"referenceRange":[
+			{"low":{"value":3.5},"high":{"value":5.0},"type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/referencerange-meaning","code":"normal","display":"Normal Range"}]}},
+			{"text":"2.0 - 3.0","type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/referencerange-meaning","code":"therapeutic","display":"Therapeutic Desired Level"}]},
+			 "age":{"low":{"value":18,"unit":"a"},"high":{"value":65,"unit":"a"}}}]}`,
+			"3.5–5.0; Therapeutic Desired Level, age 18–65 a: 2.0 - 3.0"},
 		{"none", `{}`, ""},
 	}
 	for _, tt := range tests {
