@@ -148,11 +148,15 @@ func round1(f float64) float64 { return math.Round(f*10) / 10 }
 
 func fnum(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
 
-// referenceBand reads the newest result's reference range when it is numeric and in unit.
+// referenceBand reads the newest result's reference range when it is numeric and in unit. Several
+// ranges (female and male, by age...) draw no band: the chart cannot tell which is the patient's.
 func referenceBand(obs []fhir.Observation, unit string) (lo, hi *float64) {
 	for _, o := range sortNewestFirst(obs) {
 		if len(o.ReferenceRange) == 0 {
 			continue
+		}
+		if len(o.ReferenceRange) > 1 {
+			return nil, nil
 		}
 		r := o.ReferenceRange[0]
 		lo, hi = quantityIn(r.Low, unit), quantityIn(r.High, unit)

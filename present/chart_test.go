@@ -258,3 +258,22 @@ func TestLabMatrixComponentFlag(t *testing.T) {
 		t.Errorf("cell = %+v, want the component's Abnormal flag", c)
 	}
 }
+
+// TestTrendChartNoBandForSeveralRanges: with several reference ranges (female and male) no band is
+// drawn, since the chart cannot know which one is the patient's; one range draws its band.
+func TestTrendChartNoBandForSeveralRanges(t *testing.T) {
+	hgb := func(when, value, ranges string) fhir.Observation {
+		return obsFrom(t, `{"status":"final","code":{"text":"Hemoglobin"},"effectiveDateTime":"`+when+`",
+			"valueQuantity":{"value":`+value+`,"unit":"g/dL"},"referenceRange":[`+ranges+`]}`)
+	}
+	const female = `{"low":{"value":12.0,"unit":"g/dL"},"high":{"value":16.0,"unit":"g/dL"},"appliesTo":[{"text":"Female"}]}`
+	const male = `{"low":{"value":13.5,"unit":"g/dL"},"high":{"value":17.5,"unit":"g/dL"},"appliesTo":[{"text":"Male"}]}`
+	two := []fhir.Observation{hgb("2024-01-02T10:00:00Z", "13.0", female+","+male), hgb("2024-01-01T10:00:00Z", "14.0", female+","+male)}
+	if c, _ := TrendChart(two, "Hemoglobin", "g/dL", time.UTC); c.Band != nil {
+		t.Errorf("band drawn from one of two ranges: %+v", c.Band)
+	}
+	one := []fhir.Observation{hgb("2024-01-02T10:00:00Z", "13.0", female), hgb("2024-01-01T10:00:00Z", "14.0", female)}
+	if c, _ := TrendChart(one, "Hemoglobin", "g/dL", time.UTC); c.Band == nil || c.Band.Label != "Reference range 12–16 g/dL" {
+		t.Errorf("band of the one range = %+v", c.Band)
+	}
+}
