@@ -79,6 +79,17 @@ func when(o fhir.Observation) fhir.DateTime {
 	return o.Issued
 }
 
+// whenText is when as shown: an effectivePeriod as a period ("until Oct 22, 2008" for Epic's smoking
+// history, which sends only an end), so its end never reads as the time of the observation.
+func whenText(o fhir.Observation, loc *time.Location) string {
+	if o.EffectiveDateTime.IsZero() && o.EffectiveInstant.IsZero() && o.EffectivePeriod != nil {
+		if p := Period(o.EffectivePeriod, loc); p != "" {
+			return p
+		}
+	}
+	return DateTime(when(o), loc)
+}
+
 // notableStatus reports statuses a clinician must notice: anything but final.
 func notableStatus(s string) bool {
 	return s != "" && s != "final"
@@ -101,7 +112,7 @@ func observationFlag(o fhir.Observation) views.Flag {
 func ObservationRow(o fhir.Observation, loc *time.Location, links Links) views.ObsRow {
 	v, u := ObservationValue(o, loc)
 	flag := observationFlag(o)
-	at := DateTime(when(o), loc)
+	at := whenText(o, loc)
 	row := views.ObsRow{
 		Name:          orNotRecorded(o.Code.Label()),
 		Value:         v,

@@ -204,3 +204,24 @@ func TestObservationRowsKeepEveryRowNewestFirst(t *testing.T) {
 		}
 	}
 }
+
+// TestObservationRowWhen: an effectivePeriod is shown as a period, so its end is never shown as
+// though it were when the observation was made.
+func TestObservationRowWhen(t *testing.T) {
+	loc := chicago(t)
+	tests := []struct{ name, js, want string }{
+		{"dateTime", `{"effectiveDateTime":"2024-06-01T13:00:00Z"}`, "Jun 1, 2024 08:00 CDT"},
+		{"period", `{"effectivePeriod":{"start":"2024-06-01T08:00:00-05:00","end":"2024-06-02T08:00:00-05:00"}}`, "Jun 1, 2024 08:00 – Jun 2, 2024 08:00"},
+		{"period end only (Epic's smoking history)", `{"effectivePeriod":{"end":"2008-10-22"}}`, "until Oct 22, 2008"},
+		{"period start only", `{"effectivePeriod":{"start":"2008-10-22"}}`, "Oct 22, 2008"},
+		{"issued when no effective", `{"issued":"2022-04-07T05:00:00Z"}`, "Apr 7, 2022 00:00 CDT"},
+		{"nothing", `{}`, "Not recorded"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ObservationRow(obsFrom(t, tt.js), loc, Links{}).When; got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
