@@ -28,7 +28,14 @@ func Analyte(obs []fhir.Observation, code string, rng Range, now time.Time, loc 
 	a := views.Analyte{Name: "Results"}
 	if len(mine) > 0 {
 		a.Name = orNotRecorded(mine[0].Code.Label())
-		_, a.Unit = ObservationValue(mine[0], loc)
+	}
+	// The unit of the newest result that has one: a newest result without a value (data absent)
+	// must not leave the chart without a unit and so draw nothing.
+	for _, o := range mine {
+		if _, u := ObservationValue(o, loc); u != "" {
+			a.Unit = u
+			break
+		}
 	}
 	a.Table = views.ObsTable{
 		Caption: a.Name + " results (newest first)",

@@ -277,3 +277,23 @@ func TestTrendChartNoBandForSeveralRanges(t *testing.T) {
 		t.Errorf("band of the one range = %+v", c.Band)
 	}
 }
+
+// TestAnalyteUnitFromNewestValue: when the newest result has no value (data absent: a hemolysed
+// sample), the chart takes its unit from the newest result that has one and still draws the others.
+func TestAnalyteUnitFromNewestValue(t *testing.T) {
+	obs := []fhir.Observation{
+		obsFrom(t, `{"status":"final","code":{"coding":[{"system":"http://loinc.org","code":"2345-7"}],"text":"Glucose"},
+			"effectiveDateTime":"2024-01-04T10:00:00Z","dataAbsentReason":{"text":"Specimen hemolyzed"}}`),
+		obsFrom(t, `{"status":"final","code":{"coding":[{"system":"http://loinc.org","code":"2345-7"}],"text":"Glucose"},
+			"effectiveDateTime":"2024-01-03T10:00:00Z","valueQuantity":{"unit":"mg/dL"}}`),
+		glucose(t, "2024-01-02T10:00:00Z", "150", "mg/dL", "H"),
+		glucose(t, "2024-01-01T10:00:00Z", "90", "mg/dL", ""),
+	}
+	a := Analyte(obs, "http://loinc.org|2345-7", RangeAll, time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC), time.UTC, Links{})
+	if a.Unit != "mg/dL" || len(a.Chart.Points) != 2 || len(a.Table.Rows) != 4 {
+		t.Errorf("unit %q, %d points, %d rows; want mg/dL, 2 points, 4 rows", a.Unit, len(a.Chart.Points), len(a.Table.Rows))
+	}
+	if !strings.HasPrefix(a.ChartNote, "2 values listed below are not drawn") {
+		t.Errorf("note = %q", a.ChartNote)
+	}
+}

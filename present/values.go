@@ -45,9 +45,12 @@ func quantityText(q *fhir.Quantity) string {
 func Value(v fhir.ObservationValue, loc *time.Location) (value, unit string) {
 	switch v.Kind() {
 	case fhir.ValueKindQuantity:
+		if v.ValueQuantity.Value == "" {
+			return views.NotRecorded, "" // a unit without a number: nothing was measured
+		}
 		return Quantity(v.ValueQuantity)
 	case fhir.ValueKindCodeableConcept:
-		return v.ValueCodeableConcept.Label(), ""
+		return orNotRecorded(v.ValueCodeableConcept.Label()), ""
 	case fhir.ValueKindString:
 		return v.ValueString, ""
 	case fhir.ValueKindBoolean:
@@ -117,10 +120,10 @@ func ComponentsText(cs []fhir.ObservationComponent, loc *time.Location) string {
 }
 
 // ObservationDetail is what the value does not already show: the components of an observation
-// that also has its own value (Epic's smoking history: "Former" plus type, pack-years, packs/day),
-// so they are never silently dropped. "" otherwise.
+// that also has its own value (Epic's smoking history: "Former" plus type, pack-years, packs/day)
+// or a data-absent reason in its place, so they are never silently dropped. "" otherwise.
 func ObservationDetail(o fhir.Observation, loc *time.Location) string {
-	if o.Kind() == fhir.ValueKindNone || len(o.Component) == 0 {
+	if len(o.Component) == 0 || (o.Kind() == fhir.ValueKindNone && o.DataAbsentReason == nil) {
 		return ""
 	}
 	return ComponentsText(o.Component, loc)

@@ -45,6 +45,12 @@ func TestObservationValue(t *testing.T) {
 		{"data absent with reason", `{"dataAbsentReason":{"text":"Patient refused"}}`, "Not recorded: Patient refused", ""},
 		{"data absent coded", `{"dataAbsentReason":{"coding":[{"code":"asked-declined","display":"Asked But Declined"}]}}`, "Not recorded: Asked But Declined", ""},
 		{"nothing", `{}`, "Not recorded", ""},
+		// A value[x] that is there but empty is said to be missing, never a blank cell.
+		{"quantity without a value", `{"valueQuantity":{"unit":"mg/dL"}}`, "Not recorded", ""},
+		{"coded without text or codes", `{"valueCodeableConcept":{}}`, "Not recorded", ""},
+		{"blood pressure systolic without a value", `{"component":[
+			{"code":{"coding":[{"code":"8480-6"}]},"valueQuantity":{"unit":"mm[Hg]"}},
+			{"code":{"coding":[{"code":"8462-4"}]},"valueQuantity":{"value":80,"unit":"mm[Hg]"}}]}`, "(systolic not recorded)/80", "mm[Hg]"},
 		{"blood pressure", `{"component":[
 			{"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":{"value":120,"unit":"mm[Hg]"}},
 			{"code":{"coding":[{"system":"http://loinc.org","code":"8462-4"}]},"valueQuantity":{"value":80,"unit":"mm[Hg]"}}]}`, "120/80", "mm[Hg]"},
@@ -221,6 +227,29 @@ func TestObservationRowWhen(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := ObservationRow(obsFrom(t, tt.js), loc, Links{}).When; got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestObservationDetailKeepsComponents: components are listed beside a value, and beside a
+// data-absent reason too, so an observation that says why it has no value of its own does not lose
+// the components it does have.
+func TestObservationDetailKeepsComponents(t *testing.T) {
+	loc := chicago(t)
+	tests := []struct{ name, js, wantValue, wantDetail string }{
+		{"value and components", `{"valueString":"Former","component":[{"code":{"text":"Packs/day"},"valueQuantity":{"value":1}}]}`,
+			"Former", "Packs/day: 1"},
+		{"data absent and components", `{"dataAbsentReason":{"text":"Unable to obtain"},"component":[
+			{"code":{"coding":[{"code":"8480-6"}],"text":"Systolic"},"valueQuantity":{"value":142,"unit":"mm[Hg]"}}]}`,
+			"Not recorded: Unable to obtain", "Systolic: 142 mm[Hg]"},
+		{"components only: they are the value", `{"component":[{"code":{"text":"A"},"valueInteger":1}]}`, "A: 1", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := ObservationRow(obsFrom(t, tt.js), loc, Links{})
+			if r.Value != tt.wantValue || r.Detail != tt.wantDetail {
+				t.Errorf("got value %q detail %q, want %q, %q", r.Value, r.Detail, tt.wantValue, tt.wantDetail)
 			}
 		})
 	}
