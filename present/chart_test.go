@@ -297,3 +297,43 @@ func TestAnalyteUnitFromNewestValue(t *testing.T) {
 		t.Errorf("note = %q", a.ChartNote)
 	}
 }
+
+// TestLabMatrixStatus: a result that is not final says so in its cell, as the table's status tag
+// does; an entered-in-error or cancelled result's flag does not flag the cell.
+func TestLabMatrixStatus(t *testing.T) {
+	lab := func(status, day, value, interp string) fhir.Observation {
+		js := `{"status":"` + status + `","code":{"coding":[{"system":"http://loinc.org","code":"2823-3"}],"text":"Potassium"},"effectiveDateTime":"` + day + `"`
+		if value != "" {
+			js += `,"valueQuantity":{"value":` + value + `,"unit":"mmol/L"}`
+		}
+		if interp != "" {
+			js += `,"interpretation":[{"text":"` + interp + `"}]`
+		}
+		return obsFrom(t, js+"}")
+	}
+	crit := views.Flag{Text: "Critical high", Level: views.FlagCritical, Icon: "‼"}
+	tests := []struct {
+		name string
+		obs  []fhir.Observation
+		want views.MatrixCell
+	}{
+		{"final", []fhir.Observation{lab("final", "2024-01-01", "6.8", "HH")}, views.MatrixCell{Value: "6.8", Flag: crit}},
+		{"preliminary", []fhir.Observation{lab("preliminary", "2024-01-01", "6.8", "HH")}, views.MatrixCell{Value: "6.8 (preliminary)", Flag: crit}},
+		{"corrected", []fhir.Observation{lab("corrected", "2024-01-01", "4.1", "")}, views.MatrixCell{Value: "4.1 (corrected)"}},
+		{"cancelled", []fhir.Observation{lab("cancelled", "2024-01-01", "", "")}, views.MatrixCell{Value: "Not recorded (cancelled)"}},
+		{"entered in error does not flag the cell", []fhir.Observation{
+			lab("final", "2024-01-01T10:00:00Z", "4.0", ""), lab("entered-in-error", "2024-01-01T09:00:00Z", "6.8", "HH")},
+			views.MatrixCell{Value: "4.0; 6.8 (entered in error)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := LabMatrix(tt.obs, time.UTC, Links{})
+			if len(m.Rows) != 1 || len(m.Rows[0].Cells) != 1 {
+				t.Fatalf("rows = %+v", m.Rows)
+			}
+			if got := m.Rows[0].Cells[0]; got != tt.want {
+				t.Errorf("cell = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}

@@ -44,10 +44,21 @@ func LabMatrix(obs []fhir.Observation, loc *time.Location, links Links) views.La
 		if u != "" && u != t.unit {
 			v += " " + u // a different unit is never silently merged into the row's unit
 		}
-		if o.Status == "entered-in-error" {
-			v += " (entered in error)"
-		}
+		// A status the table shows as a tag is spelled out in the cell; an erroneous or cancelled
+		// result keeps its value (struck out in words) but does not flag the day.
 		f := observationFlag(o)
+		switch o.Status {
+		case "entered-in-error":
+			v += " (entered in error)"
+			f = views.Flag{}
+		case "cancelled":
+			v += " (cancelled)"
+			f = views.Flag{}
+		default:
+			if notableStatus(o.Status) {
+				v += " (" + o.Status + ")"
+			}
+		}
 		k := key{id, day}
 		if c := cells[k]; c != nil {
 			c.Value += "; " + v
