@@ -147,6 +147,11 @@ func Age(birth fhir.Date, at time.Time) string {
 			return fmt.Sprintf("%d–%d y", months/12-1, months/12)
 		}
 		if months < 24 {
+			// The unknown birth day may still be ahead this month, unless today is at or past
+			// the birth month's last day: then the months are exact.
+			if ad < time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day() {
+				return fmt.Sprintf("%d–%d mo", months-1, months)
+			}
 			return fmt.Sprintf("%d mo", months)
 		}
 		return fmt.Sprintf("%d y", months/12)

@@ -115,6 +115,12 @@ func TestAge(t *testing.T) {
 		{"2026-04-01", "27 d"},
 		{"2026-03-28", "1 mo"},
 		{"1987-09", "38 y"},
+		// Birth month only, under two years: the age in months is one less when the unknown birth
+		// day is after today's day of the month, unless today is that month's last day or later.
+		{"2025-03", "12–13 mo"}, // born Mar 1..28: 13 mo; Mar 29..31: 12 mo
+		{"2025-02", "14 mo"},    // February 2025 has 28 days: every birth day has passed
+		{"2026-03", "0–1 mo"},
+		{"2024-05", "22–23 mo"},
 		{"1987-04", "38–39 y"}, // birthday month: the day is unknown
 		{"1987", "38–39 y"},
 		{"2026", "under 1 y"},
