@@ -105,17 +105,19 @@ func identifierLabel(id fhir.Identifier) string {
 	return "Identifier"
 }
 
+// otherIDs lists the identifiers other than the MRN shown. Only that MRN's value is left out: a
+// second MRN value (two records, a registration error) is listed, never hidden behind the first.
 func otherIDs(p fhir.Patient, mrnSystem string) []views.IDRow {
+	shown := mrn(p, mrnSystem)
 	var rows []views.IDRow
 	for _, id := range p.Identifier {
-		if id.System == mrnSystem && mrnSystem != "" {
-			continue
-		}
-		if id.Type != nil && mrnSystem != "" && (id.Type.Text == mrnSystem || id.Type.HasCode("", mrnSystem)) {
-			continue
-		}
 		v := strings.TrimSpace(id.Value)
 		if v == "" {
+			continue
+		}
+		isMRN := mrnSystem != "" && (id.System == mrnSystem ||
+			(id.Type != nil && (id.Type.Text == mrnSystem || id.Type.HasCode("", mrnSystem))))
+		if isMRN && v == shown {
 			continue
 		}
 		rows = append(rows, views.IDRow{Label: identifierLabel(id), Value: v})

@@ -42,6 +42,14 @@ func TestBanner(t *testing.T) {
 				Phone:    "777 (home)", Language: "Not recorded", PCP: "Not recorded"},
 		},
 		{
+			// A second MRN (another value in the MRN system) is listed, not hidden behind the first.
+			name: "second MRN listed among other identifiers",
+			js:   `{"identifier":[{"system":"urn:mrn","value":"X1"},{"system":"urn:mrn","value":" X1 "},{"system":"urn:mrn","type":{"text":"MRN"},"value":"X2"}]}`,
+			want: views.Banner{Name: "Not recorded", MRN: "X1", BirthDate: "Not recorded", Sex: "Not recorded",
+				OtherIDs: []views.IDRow{{Label: "MRN", Value: "X2"}},
+				Phone:    "Not recorded", Language: "Not recorded", PCP: "Not recorded"},
+		},
+		{
 			name: "deceased with date: age at death",
 			js:   `{"name":[{"text":"A B"}],"birthDate":"1950-06-01","deceasedDateTime":"2020-05-31"}`,
 			want: views.Banner{Name: "A B", MRN: "Not recorded", BirthDate: "Jun 1, 1950", Age: "69 y", Sex: "Not recorded",
