@@ -121,7 +121,7 @@ func ObservationRow(o fhir.Observation, loc *time.Location, links Links) views.O
 		Range:         ReferenceRange(o.ReferenceRange),
 		Flag:          flag,
 		When:          orNotRecorded(at),
-		Status:        o.Status,
+		Status:        orNotRecorded(o.Status),
 		StatusNotable: notableStatus(o.Status),
 		AnalyteURL:    links.analyte(AnalyteCode(o.Code), ""),
 	}

@@ -63,13 +63,14 @@ func encounterStart(e fhir.Encounter) fhir.DateTime {
 	return e.Period.End
 }
 
-// notableEncounterStatus marks statuses that change how an encounter should be read.
+// notableEncounterStatus marks statuses that change how an encounter should be read: every status
+// but the routine ones, so a code Chartside does not know is shown as a tag, never as routine.
 func notableEncounterStatus(s string) bool {
 	switch s {
-	case "planned", "cancelled", "entered-in-error", "unknown", "in-progress":
-		return true
+	case "", "finished", "arrived", "triaged", "onleave":
+		return false
 	}
-	return false
+	return true
 }
 
 // clinician is the attending (ATND), else the first participant with a name.

@@ -165,6 +165,8 @@ func TestObservationRowStatusAndComponentsFlag(t *testing.T) {
 		{"amended shown", `{"status":"amended","valueInteger":1}`, "amended", true, views.FlagNone},
 		{"entered in error shown", `{"status":"entered-in-error","valueInteger":1}`, "entered-in-error", true, views.FlagNone},
 		{"cancelled shown", `{"status":"cancelled"}`, "cancelled", true, views.FlagNone},
+		{"unknown status shown as given", `{"status":"draft","valueInteger":1}`, "draft", true, views.FlagNone},
+		{"missing status said to be missing", `{"valueInteger":1}`, "Not recorded", false, views.FlagNone},
 		{"BP flag from component", `{"status":"final","component":[
 			{"code":{"coding":[{"code":"8480-6"}]},"valueQuantity":{"value":190,"unit":"mm[Hg]"},"interpretation":[{"text":"H"}]},
 			{"code":{"coding":[{"code":"8462-4"}]},"valueQuantity":{"value":80,"unit":"mm[Hg]"}}]}`, "final", false, views.FlagHigh},
