@@ -3,6 +3,7 @@ package present
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"sort"
 	"time"
 
 	"github.com/chartside/chartside/epic/fhir"
@@ -35,12 +36,36 @@ func SocialHistory(obs []fhir.Observation, expand func(key string) bool, loc *ti
 		}
 		byKey[k] = append(byKey[k], o)
 	}
-	// keys are in the order of each item's newest value already (obs was sorted).
+	// keys are in the order of each item's newest value (obs was sorted); an item whose newest value
+	// was entered in error moves back to where its latest valid value belongs.
+	sort.SliceStable(keys, func(i, j int) bool {
+		a, b := latestValid(byKey[keys[i]]), latestValid(byKey[keys[j]])
+		return after(when(byKey[keys[i]][a]), when(byKey[keys[j]][b]))
+	})
 	items := make([]views.SocialItem, 0, len(keys))
 	for _, k := range keys {
 		items = append(items, socialItem(byKey[k], expand != nil && expand(k), loc, k, historyURL))
 	}
 	return items
+}
+
+// latestValid is the index of the newest observation (obs is newest first) that was not entered in
+// error or cancelled, as in the vitals strip; 0 when there is none, so such a value is still shown.
+func latestValid(obs []fhir.Observation) int {
+	for i, o := range obs {
+		if o.Status != "entered-in-error" && o.Status != "cancelled" {
+			return i
+		}
+	}
+	return 0
+}
+
+// after orders as sortNewestFirst does: newer first, undated last.
+func after(a, b fhir.DateTime) bool {
+	if a.IsZero() != b.IsZero() {
+		return !a.IsZero()
+	}
+	return b.Before(a)
 }
 
 // SocialItemHistory is one item (by SocialItemKey) with every earlier value listed; false when no
@@ -58,11 +83,15 @@ func SocialItemHistory(obs []fhir.Observation, key string, loc *time.Location) (
 	return socialItem(sortNewestFirst(mine), true, loc, key, nil), true
 }
 
-// socialItem builds an item from its observations, newest first.
+// socialItem builds an item from its observations, newest first: the latest valid value, and the
+// others (a newer entered-in-error one included, marked) newest first.
 func socialItem(obs []fhir.Observation, expand bool, loc *time.Location, key string, historyURL func(string) string) views.SocialItem {
+	latest := latestValid(obs)
+	others := make([]fhir.Observation, 0, len(obs)-1)
+	others = append(append(others, obs[:latest]...), obs[latest+1:]...)
 	it := views.SocialItem{
-		Latest:       ObservationRow(obs[0], loc, Links{}),
-		EarlierCount: len(obs) - 1,
+		Latest:       ObservationRow(obs[latest], loc, Links{}),
+		EarlierCount: len(others),
 	}
 	switch {
 	case it.EarlierCount == 0:
@@ -70,7 +99,7 @@ func socialItem(obs []fhir.Observation, expand bool, loc *time.Location, key str
 	case expand:
 		it.EarlierLabel = count(it.EarlierCount) + " earlier, listed below"
 		it.Earlier = make([]views.ObsRow, 0, it.EarlierCount)
-		for _, o := range obs[1:] {
+		for _, o := range others {
 			it.Earlier = append(it.Earlier, ObservationRow(o, loc, Links{}))
 		}
 	case historyURL != nil:

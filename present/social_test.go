@@ -105,3 +105,48 @@ func TestSocialHistoryCaptureItems(t *testing.T) {
 		t.Errorf("items = %q, want %q", strings.Join(got, ", "), want)
 	}
 }
+
+// TestSocialHistoryLatestSkipsErrors: an item's latest value is its newest valid one, as in the
+// vitals strip; a newer entered-in-error or cancelled value is listed among the others (marked),
+// not shown as the patient's current status.
+func TestSocialHistoryLatestSkipsErrors(t *testing.T) {
+	withStatus := func(o fhir.Observation, s string) fhir.Observation { o.Status = s; return o }
+	obs := []fhir.Observation{
+		withStatus(socialObs(t, "72166-2", "Smoking History", "Current every day smoker", "2025-03-01"), "entered-in-error"),
+		socialObs(t, "72166-2", "Smoking History", "Former", "2024-02-01"),
+		socialObs(t, "72166-2", "Smoking History", "Never", "2019-01-01"),
+		withStatus(socialObs(t, "11331-6", "Alcohol Use History", "Yes", "2025-06-01"), "entered-in-error"),
+	}
+	items := SocialHistory(obs, func(string) bool { return true }, time.UTC, nil)
+	if len(items) != 2 {
+		t.Fatalf("items = %+v", items)
+	}
+	var got []string
+	for _, it := range items {
+		s := it.Latest.Name + ": " + it.Latest.Value + " [" + it.Latest.Status + "]"
+		for _, r := range it.Earlier {
+			s += ", " + r.Value + " [" + r.Status + "]"
+		}
+		got = append(got, s)
+	}
+	want := []string{
+		// Only an erroneous value: it is still shown (marked), never dropped.
+		"Alcohol Use History: Yes [entered-in-error]",
+		"Smoking History: Former [final], Current every day smoker [entered-in-error], Never [final]",
+	}
+	if strings.Join(got, " | ") != strings.Join(want, " | ") {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	if items[1].EarlierCount != 2 {
+		t.Errorf("smoking earlier count = %d, want 2", items[1].EarlierCount)
+	}
+	// Items are ordered by the latest value shown: an erroneous newer entry does not move its item up.
+	obs = append(obs, socialObs(t, "", "Exercise", "Daily", "2024-12-01"))
+	var order []string
+	for _, it := range SocialHistory(obs, nil, time.UTC, nil) {
+		order = append(order, it.Latest.Name)
+	}
+	if got, want := strings.Join(order, ", "), "Alcohol Use History, Exercise, Smoking History"; got != want {
+		t.Errorf("order = %q, want %q", got, want)
+	}
+}
