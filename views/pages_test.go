@@ -59,6 +59,11 @@ func TestPrintChart(t *testing.T) {
 	if text(d.Find(tid("print-footer"))) != "Printed by nurse1 on Apr 28, 2026 10:42" {
 		t.Errorf("footer = %q", text(d.Find(tid("print-footer"))))
 	}
+	// Printed, main is a table whose header (the banner) and footer repeat on every page: both
+	// must be main's own children, the footer its last.
+	if d.Find("main > "+tid("banner")).Length() != 1 || d.Find("main > "+tid("print-footer")+":last-child").Length() != 1 {
+		t.Error("the banner and the print footer must be children of main, the footer last, to repeat on every printed page")
+	}
 	golden(t, "print", html)
 }
 
