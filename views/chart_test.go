@@ -338,3 +338,36 @@ func TestTrendChart(t *testing.T) {
 		t.Error("empty chart should be a message, not an empty SVG")
 	}
 }
+
+// Controls that replace the section they sit in keep stable ids, so htmx can put keyboard focus
+// back on the same control in the new section; range presets also bring the new section's top
+// into view.
+func TestSwappedControlsKeepFocus(t *testing.T) {
+	d := doc(t, LabsFragment(fixtureLabs(false)))
+	seen := map[string]bool{}
+	d.Find(".presets a").Each(func(i int, a *goquery.Selection) {
+		id, _ := a.Attr("id")
+		if id == "" || seen[id] {
+			t.Errorf("preset %q has id %q: want a unique one", text(a), id)
+		}
+		seen[id] = true
+		if sw, _ := a.Attr("hx-swap"); sw != "outerHTML show:top" {
+			t.Errorf("preset %q hx-swap = %q", text(a), sw)
+		}
+	})
+	if len(seen) != 4 {
+		t.Errorf("%d presets, want 4", len(seen))
+	}
+	again := doc(t, LabsFragment(fixtureLabs(true)))
+	for id := range seen {
+		if again.Find("#"+id).Length() != 1 {
+			t.Errorf("preset %s missing after switching to the matrix: focus would be lost", id)
+		}
+	}
+	if d.Find("#"+LabsID+"-refresh"+tid("refresh")).Length() != 1 {
+		t.Error("Refresh has no stable id")
+	}
+	if doc(t, TimelineFragment(fixtureTimeline())).Find("#filter-submit").Length() != 1 {
+		t.Error("the timeline's Filter button has no stable id")
+	}
+}
