@@ -278,3 +278,26 @@ func TestSessionsTableFitsSCSStores(t *testing.T) {
 		}
 	})
 }
+
+// DATABASE_URL is taken as pgx reads it, with Chartside's pool bound unless the operator set
+// pool_max_conns there.
+func TestOpenPostgresPoolSize(t *testing.T) {
+	base := dbtest.Postgres(t).URL
+	tests := []struct {
+		suffix string
+		want   int32
+	}{
+		{"", 16},
+		{"&pool_max_conns=3", 3},
+	}
+	for _, tt := range tests {
+		d, err := db.Open(context.Background(), base+tt.suffix, "")
+		if err != nil {
+			t.Fatalf("Open(…%s): %v", tt.suffix, err)
+		}
+		if got := d.Pool.Config().MaxConns; got != tt.want {
+			t.Errorf("Open(…%s): pool of %d connections, want %d", tt.suffix, got, tt.want)
+		}
+		d.Close()
+	}
+}

@@ -63,6 +63,14 @@ const sqliteBusyTimeout = 10 * time.Second
 // only their own), so the bound cannot deadlock.
 const sqliteConns = 8
 
+// postgresConns bounds each process's connections to PostgreSQL unless DATABASE_URL sets
+// pool_max_conns. With sessions in PostgreSQL every request reads one, and pgx's default (the
+// larger of 4 and the CPU count) kept requests under load waiting for a connection: block profile
+// of a 50-client web bench level, 12 s, 814 s of waiting with 4, 569 s with 16 (BENCHMARKS.md).
+// Connections are opened only when needed; replicas × 16 must stay under the server's
+// max_connections (100 by default).
+const postgresConns = 16
+
 // DB is Chartside's database handle: one *sql.DB whichever engine is used.
 type DB struct {
 	*sql.DB
@@ -140,6 +148,9 @@ func openPostgres(ctx context.Context, databaseURL string) (*DB, error) {
 	if err != nil {
 		// pgconn redacts the password when it quotes the URL in this error.
 		return nil, fmt.Errorf("db: parse postgres url: %w", err)
+	}
+	if u, err := url.Parse(databaseURL); err == nil && !u.Query().Has("pool_max_conns") {
+		cfg.MaxConns = postgresConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
