@@ -120,9 +120,37 @@ func otherIDs(p fhir.Patient, mrnSystem string) []views.IDRow {
 		if isMRN && v == shown {
 			continue
 		}
+		if isSSN(id) {
+			v = maskSSN(v)
+		}
 		rows = append(rows, views.IDRow{Label: identifierLabel(id), Value: v})
 	}
 	return rows
+}
+
+// ssnSystem is the identifier system of the US Social Security number, which Epic lists among a
+// patient's identifiers (EPIC.md).
+const ssnSystem = "urn:oid:2.16.840.1.113883.4.1"
+
+func isSSN(id fhir.Identifier) bool {
+	return id.System == ssnSystem || (id.Type != nil &&
+		(strings.EqualFold(id.Type.Text, "SSN") || id.Type.HasCode("http://terminology.hl7.org/CodeSystem/v2-0203", "SS")))
+}
+
+// maskSSN shows a Social Security number by its last four digits, as EHRs do: enough for staff to
+// confirm it with the patient, nothing more on a screen others may see (the banner, the list of
+// patients an MRN matched). A value without four digits is masked whole.
+func maskSSN(v string) string {
+	digits := make([]byte, 0, len(v))
+	for i := 0; i < len(v); i++ {
+		if v[i] >= '0' && v[i] <= '9' {
+			digits = append(digits, v[i])
+		}
+	}
+	if len(digits) < 4 {
+		return "***-**-****"
+	}
+	return "***-**-" + string(digits[len(digits)-4:])
 }
 
 func sex(gender string) string {

@@ -3,6 +3,7 @@ package present
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,5 +88,37 @@ func TestMatch(t *testing.T) {
 		Identifiers: []views.IDRow{{Label: "MRN", Value: "42"}, {Label: "CEID", Value: "C1"}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+}
+
+// A Social Security number is shown by its last four digits only, in the banner and in the list of
+// patients an MRN matched; every other identifier is shown as sent.
+func TestSSNMasked(t *testing.T) {
+	patients := bundleOf[fhir.Patient](t, "patient-search-multiple-identifiers-apporchard.json", "Patient")
+	if len(patients) == 0 {
+		t.Fatal("no patients in the capture")
+	}
+	p := patients[0]
+	rows := map[string]string{}
+	for _, id := range Match(p, "MRN").Identifiers {
+		rows[id.Label] = id.Value
+	}
+	if rows["SSN"] != "***-**-5316" {
+		t.Errorf("match row SSN = %q, want ***-**-5316", rows["SSN"])
+	}
+	if rows["MRN"] != "202497" || rows["EXTERNAL"] != "Z4572" {
+		t.Errorf("match row MRN/EXTERNAL = %q/%q, want 202497/Z4572", rows["MRN"], rows["EXTERNAL"])
+	}
+	b := Banner(p, "MRN", time.Date(2026, 4, 28, 12, 0, 0, 0, time.UTC), time.UTC)
+	for _, id := range b.OtherIDs {
+		if strings.Contains(id.Value, "391-50") || strings.Contains(id.Value, "391505316") {
+			t.Errorf("banner shows the whole SSN: %+v", id)
+		}
+	}
+	tests := map[string]string{"391-50-5316": "***-**-5316", "391505316": "***-**-5316", "12": "***-**-****", "": "***-**-****"}
+	for in, want := range tests {
+		if got := maskSSN(in); got != want {
+			t.Errorf("maskSSN(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
