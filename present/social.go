@@ -87,11 +87,9 @@ func SocialItemHistory(obs []fhir.Observation, key string, loc *time.Location) (
 // others (a newer entered-in-error one included, marked) newest first.
 func socialItem(obs []fhir.Observation, expand bool, loc *time.Location, key string, historyURL func(string) string) views.SocialItem {
 	latest := latestValid(obs)
-	others := make([]fhir.Observation, 0, len(obs)-1)
-	others = append(append(others, obs[:latest]...), obs[latest+1:]...)
 	it := views.SocialItem{
 		Latest:       ObservationRow(obs[latest], loc, Links{}),
-		EarlierCount: len(others),
+		EarlierCount: len(obs) - 1,
 	}
 	switch {
 	case it.EarlierCount == 0:
@@ -99,8 +97,10 @@ func socialItem(obs []fhir.Observation, expand bool, loc *time.Location, key str
 	case expand:
 		it.EarlierLabel = count(it.EarlierCount) + " earlier, listed below"
 		it.Earlier = make([]views.ObsRow, 0, it.EarlierCount)
-		for _, o := range others {
-			it.Earlier = append(it.Earlier, ObservationRow(o, loc, Links{}))
+		for i := range obs { // by index: an Observation is too large to copy for every value
+			if i != latest {
+				it.Earlier = append(it.Earlier, ObservationRow(obs[i], loc, Links{}))
+			}
 		}
 	case historyURL != nil:
 		it.EarlierLabel = "History (" + count(it.EarlierCount) + ")"
