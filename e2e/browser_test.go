@@ -312,6 +312,29 @@ func TestBrowserMainFlow(t *testing.T) {
 	if got := countRows("social-history items", `[data-testid="social-table"] tbody tr:not(.earlier)`); got != items || countRows("earlier values", `tr.earlier`) == 0 {
 		t.Errorf("social history: %d items before History, %d after", items, got)
 	}
+	// The control pressed is gone in both answers below; the keyboard must stay where the user was.
+	waitFocus := func(what, testid string) {
+		t.Helper()
+		var got string
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			got, err = chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement && document.activeElement.dataset ? (document.activeElement.dataset.testid || document.activeElement.tagName) : ""`))
+			must(t, "read focus", err)
+			if got == testid {
+				return
+			}
+		}
+		t.Errorf("after %s the focus is on %q, want %q", what, got, testid)
+	}
+	waitFocus("History", "social-earlier-label")
+	windows := countRows("encounter windows", `[data-testid="timeline-window"]`)
+	must(t, "load earlier encounters", chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`[data-testid="load-earlier"] a`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="timeline-window"][autofocus]`)),
+	))
+	if got := countRows("encounter windows", `[data-testid="timeline-window"]`); got != windows+1 {
+		t.Errorf("Load earlier: %d encounter windows, then %d; want one more", windows, got)
+	}
+	waitFocus("Load earlier", "timeline-window")
 	screenshot(t, ctx, artifacts, "06-long-history.png")
 	checkAxe(t, ctx, axeJS, "long-history chart with older labs and an item's history")
 	step("axe: long-history chart")
