@@ -116,6 +116,7 @@ func ObservationRow(o fhir.Observation, loc *time.Location, links Links) views.O
 	row := views.ObsRow{
 		Name:          orNotRecorded(o.Code.Label()),
 		Value:         v,
+		Numeric:       looksNumeric(v),
 		Unit:          u,
 		Detail:        ObservationDetail(o, loc),
 		Range:         ReferenceRange(o.ReferenceRange),

@@ -3,6 +3,7 @@ package present
 import (
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/chartside/chartside/epic/fhir"
 	"github.com/chartside/chartside/views"
@@ -243,4 +244,19 @@ func joinUnit(v, u string) string {
 		return v
 	}
 	return v + " " + u
+}
+
+// looksNumeric reports whether a value reads as a number — "7.20", "<5", "118/76", "1 : 160" —
+// rather than words ("Negative", "Former smoker", "5–7 h", "Not recorded").
+func looksNumeric(v string) bool {
+	digit := false
+	for _, c := range v {
+		switch {
+		case unicode.IsLetter(c):
+			return false
+		case unicode.IsDigit(c):
+			digit = true
+		}
+	}
+	return digit
 }

@@ -3,6 +3,7 @@ package present
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/chartside/chartside/epic/fhir"
 	"github.com/chartside/chartside/views"
@@ -254,5 +255,32 @@ func TestObservationDetailKeepsComponents(t *testing.T) {
 				t.Errorf("got value %q detail %q, want %q, %q", r.Value, r.Detail, tt.wantValue, tt.wantDetail)
 			}
 		})
+	}
+}
+
+func TestLooksNumeric(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		want  bool
+	}{
+		{"7.20", true}, {"<5", true}, {"≤ 0.01", true}, {"118/76", true}, {"1 : 160", true}, {"-2", true},
+		{"Negative", false}, {"Former smoker", false}, {"5–7 h", false}, {"No growth at 5 days.", false},
+		{views.NotRecorded + ": Patient refused", false}, {"", false}, {"—", false},
+	} {
+		if got := looksNumeric(tc.value); got != tc.want {
+			t.Errorf("looksNumeric(%q) = %v, want %v", tc.value, got, tc.want)
+		}
+	}
+}
+
+// A row says whether its value reads as a number, for the table to align it.
+func TestObservationRowNumeric(t *testing.T) {
+	for js, want := range map[string]bool{
+		`{"resourceType":"Observation","status":"final","valueQuantity":{"value":7.20,"unit":"%"}}`:  true,
+		`{"resourceType":"Observation","status":"final","valueCodeableConcept":{"text":"Negative"}}`: false,
+	} {
+		if got := ObservationRow(obsFrom(t, js), time.UTC, Links{}).Numeric; got != want {
+			t.Errorf("ObservationRow(%s).Numeric = %v, want %v", js, got, want)
+		}
 	}
 }

@@ -158,6 +158,7 @@ type TimelineMore struct {
 type ObsRow struct {
 	Name          string
 	Value         string // exactly as sent ("7.20", "<5", "118/76", "Not recorded: Patient refused")
+	Numeric       bool   // Value reads as a number: right-aligned so digits line up; words start on the left
 	Detail        string // components beside the value ("Type: Cigarettes; Packs/Day: 1 Packs/Day")
 	Unit          string
 	Range         string // "150–399 10*3/uL" or Epic's range text

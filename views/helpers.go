@@ -3,7 +3,6 @@ package views
 import (
 	"strconv"
 	"strings"
-	"unicode"
 )
 
 // isNotRecorded reports whether a value is the "Not recorded" placeholder (possibly with a reason).
@@ -26,28 +25,13 @@ func valueClass(f Flag) string {
 // emphasised when abnormal.
 func valueCellClass(r ObsRow) string {
 	align := "text"
-	if looksNumeric(r.Value) {
+	if r.Numeric {
 		align = "num"
 	}
 	if c := valueClass(r.Flag); c != "" {
 		return align + " " + c
 	}
 	return align
-}
-
-// looksNumeric reports whether a value reads as a number — "7.20", "<5", "118/76", "1 : 160" —
-// rather than words ("Negative", "Former smoker", "5–7 h", "Not recorded").
-func looksNumeric(v string) bool {
-	digit := false
-	for _, c := range v {
-		switch {
-		case unicode.IsLetter(c):
-			return false
-		case unicode.IsDigit(c):
-			digit = true
-		}
-	}
-	return digit
 }
 
 // num writes an SVG coordinate; geometry is decided by package present, this only prints it.
