@@ -55,20 +55,23 @@ func sortNewestFirst(obs []fhir.Observation) []fhir.Observation {
 		w := when(obs[i])
 		keys[i] = key{at: w.Time(), dated: !w.IsZero(), i: i}
 	}
-	slices.SortStableFunc(keys, func(a, b key) int {
-		if a.dated != b.dated {
-			if a.dated {
-				return -1
-			}
-			return 1
-		}
-		return b.at.Compare(a.at)
-	})
+	slices.SortStableFunc(keys, func(a, b key) int { return newestFirst(a.dated, a.at, b.dated, b.at) })
 	out := make([]fhir.Observation, len(obs))
 	for k, key := range keys {
 		out[k] = obs[key.i]
 	}
 	return out
+}
+
+// newestFirst is the order of every list of observations: newer first, undated last.
+func newestFirst(aDated bool, a time.Time, bDated bool, b time.Time) int {
+	if aDated != bDated {
+		if aDated {
+			return -1
+		}
+		return 1
+	}
+	return b.Compare(a)
 }
 
 // when is the time an observation is shown and ordered by: effective, else issued.

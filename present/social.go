@@ -39,8 +39,9 @@ func SocialHistory(obs []fhir.Observation, expand func(key string) bool, loc *ti
 	// keys are in the order of each item's newest value (obs was sorted); an item whose newest value
 	// was entered in error moves back to where its latest valid value belongs.
 	sort.SliceStable(keys, func(i, j int) bool {
-		a, b := latestValid(byKey[keys[i]]), latestValid(byKey[keys[j]])
-		return after(when(byKey[keys[i]][a]), when(byKey[keys[j]][b]))
+		a := when(byKey[keys[i]][latestValid(byKey[keys[i]])])
+		b := when(byKey[keys[j]][latestValid(byKey[keys[j]])])
+		return newestFirst(!a.IsZero(), a.Time(), !b.IsZero(), b.Time()) < 0
 	})
 	items := make([]views.SocialItem, 0, len(keys))
 	for _, k := range keys {
@@ -58,14 +59,6 @@ func latestValid(obs []fhir.Observation) int {
 		}
 	}
 	return 0
-}
-
-// after orders as sortNewestFirst does: newer first, undated last.
-func after(a, b fhir.DateTime) bool {
-	if a.IsZero() != b.IsZero() {
-		return !a.IsZero()
-	}
-	return b.Before(a)
 }
 
 // SocialItemHistory is one item (by SocialItemKey) with every earlier value listed; false when no
