@@ -14,6 +14,7 @@ import (
 func Banner(p fhir.Patient, mrnSystem string, now time.Time, loc *time.Location) views.Banner {
 	b := views.Banner{
 		Name:      orNotRecorded(PatientName(p)),
+		Preferred: PreferredName(p),
 		MRN:       orNotRecorded(mrn(p, mrnSystem)),
 		BirthDate: orNotRecorded(Date(p.BirthDate)),
 		Sex:       orNotRecorded(sex(p.Gender)),
@@ -71,6 +72,30 @@ func PatientName(p fhir.Patient) string {
 	if !ok {
 		return ""
 	}
+	return nameText(n)
+}
+
+// PreferredName is the name the patient goes by, when it is not the name PatientName shows: the
+// first current name with use "usual" (Epic's preferred name), else "nickname", that reads
+// differently. Epic sends a usual name on every patient, the same as the legal one when no
+// preferred name is recorded; that one is not repeated. Empty when there is none to add.
+func PreferredName(p fhir.Patient) string {
+	shown := strings.ToLower(PatientName(p))
+	for _, use := range []string{"usual", "nickname"} {
+		for _, n := range p.Name {
+			if n.Use != use || !n.Current() {
+				continue
+			}
+			if t := nameText(n); t != "" && strings.ToLower(t) != shown {
+				return t
+			}
+		}
+	}
+	return ""
+}
+
+// nameText is a name as Epic wrote it (its text), else its parts in order.
+func nameText(n fhir.HumanName) string {
 	if t := strings.TrimSpace(n.Text); t != "" {
 		return t
 	}

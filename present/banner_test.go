@@ -122,3 +122,35 @@ func TestSSNMasked(t *testing.T) {
 		}
 	}
 }
+
+// The banner names the patient by the legal name and, beside it, by the name they go by when that
+// differs: Allison Mychart goes by Ali (App Orchard capture); Camila Lopez's usual name is her legal
+// name, so nothing is added. A preferred name that has ended is not shown.
+func TestPreferredName(t *testing.T) {
+	now := time.Date(2026, 4, 28, 12, 0, 0, 0, time.UTC)
+	patients := bundleOf[fhir.Patient](t, "patient-search-multiple-identifiers-apporchard.json", "Patient")
+	b := Banner(patients[0], "MRN", now, time.UTC)
+	if b.Name != "Allison Mychart" || b.Preferred != "Ali Mychart" {
+		t.Errorf("App Orchard patient: name %q, preferred %q; want Allison Mychart, preferred Ali Mychart", b.Name, b.Preferred)
+	}
+	var camila fhir.Patient
+	readJSON(t, "patient-read-sandbox-camila-lopez.json", &camila)
+	if b := Banner(camila, "EPI", now, time.UTC); b.Name != "Camila Maria Lopez" || b.Preferred != "" {
+		t.Errorf("Camila Lopez: name %q, preferred %q; want no preferred name (same as legal)", b.Name, b.Preferred)
+	}
+	tests := []struct{ name, names, want string }{
+		{"nickname", `[{"use":"official","text":"Robert Smith"},{"use":"nickname","given":["Bob"]}]`, "Bob"},
+		{"usual before nickname", `[{"use":"official","text":"Robert Smith"},{"use":"nickname","text":"Bobby"},{"use":"usual","text":"Bob Smith"}]`, "Bob Smith"},
+		{"usual same as legal, nickname differs", `[{"use":"official","text":"Robert Smith"},{"use":"usual","text":"ROBERT SMITH"},{"use":"nickname","text":"Bob"}]`, "Bob"},
+		{"ended preferred name", `[{"use":"official","text":"Robert Smith"},{"use":"usual","text":"Bob Smith","period":{"end":"2020-01-01"}}]`, ""},
+		{"usual shown as the name", `[{"use":"old","text":"Robert Jones"},{"use":"usual","text":"Robert Smith"}]`, ""},
+		{"no names", `[]`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := PreferredName(patientFrom(t, `{"name":`+tt.names+`}`)); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

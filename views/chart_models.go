@@ -40,6 +40,7 @@ type IDRow struct {
 // Banner is the sticky patient banner shown on every patient page.
 type Banner struct {
 	Name         string // "Camila Maria Lopez"; NotRecorded when absent
+	Preferred    string // the name the patient goes by when it differs from Name ("Ali Mychart"); else empty
 	MRN          string
 	BirthDate    string // as given: "Sep 12, 1987", "Mar 1970", "1970"
 	Age          string // "38 y", "14 mo", "37–38 y"; empty when unknown

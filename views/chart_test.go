@@ -37,11 +37,27 @@ func TestPatientBanner(t *testing.T) {
 	if d.Find("#"+BannerID).Length() != 1 {
 		t.Error("banner id missing")
 	}
+	if d.Find(tid("banner-preferred")).Length() != 0 {
+		t.Error("preferred name shown for a patient without one")
+	}
 	alive := fixtureBanner()
 	alive.Deceased, alive.Address, alive.OtherIDs = false, nil, nil
+	alive.Preferred = "Ali Mychart"
 	d = doc(t, PatientBanner(alive))
 	if d.Find(tid("banner-deceased")).Length() != 0 {
 		t.Error("deceased tag shown for a living patient")
+	}
+	// The preferred name is labelled and in the always-visible part, beside the legal name (which
+	// stays the heading), not behind "More patient details".
+	pref := d.Find(".banner-main " + tid("banner-preferred"))
+	if got := text(pref); got != "Ali Mychart" {
+		t.Errorf("preferred name = %q, want Ali Mychart", got)
+	}
+	if got := text(pref.Prev()); got != "Preferred name" {
+		t.Errorf("preferred name label = %q", got)
+	}
+	if got := text(d.Find(tid("banner-name"))); got != evilName {
+		t.Errorf("banner name with a preferred name = %q, want the legal name", got)
 	}
 	if got := text(d.Find(tid("banner-address"))); got != NotRecorded {
 		t.Errorf("empty address = %q", got)

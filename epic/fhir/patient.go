@@ -75,21 +75,23 @@ func (p Patient) IdentifierByType(typ string) (string, bool) {
 	return "", false
 }
 
+// Current reports whether the name is still the patient's: its period has no end. A previous
+// legal name is sent with an ended period (or as use "old", as Epic does), and showing it would
+// name the patient wrongly.
+func (n HumanName) Current() bool { return n.Period == nil || n.Period.End.IsZero() }
+
 // OfficialName returns the patient's current name: the first current one with use "official",
-// else "usual", else any current name that is not "old" or "maiden", else the first. A name is
-// current when its period has no end: a previous legal name is sent with an ended period (or as
-// use "old", as Epic does), and showing it would name the patient wrongly.
+// else "usual", else any current name that is not "old" or "maiden", else the first.
 func (p Patient) OfficialName() (HumanName, bool) {
-	current := func(n HumanName) bool { return n.Period == nil || n.Period.End.IsZero() }
 	for _, use := range []string{"official", "usual"} {
 		for _, n := range p.Name {
-			if n.Use == use && current(n) {
+			if n.Use == use && n.Current() {
 				return n, true
 			}
 		}
 	}
 	for _, n := range p.Name {
-		if n.Use != "old" && n.Use != "maiden" && current(n) {
+		if n.Use != "old" && n.Use != "maiden" && n.Current() {
 			return n, true
 		}
 	}
