@@ -120,13 +120,15 @@ func (s *Server) signInPost(c echo.Context) error {
 // signOutPost handles POST /signout, from the header's Sign out button or from kiosk.js when the
 // idle countdown ends (reason=timeout). It records the sign-out, renews and destroys the session,
 // tells the browser to drop its cache and storage, and redirects to the sign-in page (HX-Redirect
-// for htmx). It needs a valid CSRF token like every POST, but not a live session: signing out twice
-// is harmless.
+// for htmx). After a timeout the sign-in page says why, as after an expiry the server found: the
+// next person at a kiosk should not wonder where the chart went. It needs a valid CSRF token like
+// every POST, but not a live session: signing out twice is harmless.
 func (s *Server) signOutPost(c echo.Context) error {
 	ctx := c.Request().Context()
+	timedOut := c.FormValue("reason") == "timeout"
 	if u, ok := s.sessions.User(ctx); ok {
 		action := audit.ActionSignOut
-		if c.FormValue("reason") == "timeout" {
+		if timedOut {
 			action = audit.ActionTimeout
 		}
 		// Sign-out is never blocked: a clinician at a kiosk must be able to leave even when the
@@ -135,7 +137,11 @@ func (s *Server) signOutPost(c echo.Context) error {
 			s.log.ErrorContext(ctx, "sign-out not recorded in the audit trail", slog.String("error", err.Error()))
 		}
 	}
-	if err := s.sessions.SignOut(ctx); err != nil {
+	signOut := s.sessions.SignOut
+	if timedOut {
+		signOut = s.sessions.SignOutIdle
+	}
+	if err := signOut(ctx); err != nil {
 		return fmt.Errorf("sign out: %w", err)
 	}
 	// Patient pages are no-store already; this also empties whatever the browser kept in storage

@@ -14,8 +14,8 @@ import (
 )
 
 // TestKioskInBrowser drives kiosk.js in a real (headless) Chromium: the countdown appears, the page
-// signs itself out and lands on the sign-in page, the screen is cleared, and Back does not return
-// to a signed-in page. Skipped with -short or when no Chromium is installed.
+// signs itself out and lands on the sign-in page, which says why (only after the countdown), the
+// screen is cleared, and Back does not return to a signed-in page. Skipped with -short or when no Chromium is installed.
 func TestKioskInBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real browser")
@@ -36,6 +36,8 @@ func TestKioskInBrowser(t *testing.T) {
 		idle      time.Duration
 		act       func(ctx context.Context, env *authEnv) error // what happens once signed in
 		wantAudit string                                        // a record the trail must hold ("" for none)
+		// wantNotice is what the sign-in page says about why the user is there ("" for nothing).
+		wantNotice string
 	}{
 		{
 			// kiosk.js signs out MARGIN (3 s) before the idle timeout; with 12 s the warning is
@@ -56,7 +58,8 @@ func TestKioskInBrowser(t *testing.T) {
 				}
 				return nil
 			},
-			wantAudit: "timeout/ok/" + authClinician,
+			wantAudit:  "timeout/ok/" + authClinician,
+			wantNotice: expiredNotice,
 		},
 		{
 			name: "sign out button",
@@ -119,6 +122,14 @@ func TestKioskInBrowser(t *testing.T) {
 			}
 			if path != "/signin" {
 				t.Errorf("after sign-out the browser is on %q, want /signin", path)
+			}
+			notice, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+				`(document.querySelector('[data-testid="signin-notice"]') || {textContent: ""}).textContent.trim()`))
+			if err != nil {
+				t.Fatalf("reading the sign-in notice: %v", err)
+			}
+			if notice != tt.wantNotice {
+				t.Errorf("sign-in page notice = %q, want %q", notice, tt.wantNotice)
 			}
 			// Back must not show a signed-in page: its history entry was replaced, and anything
 			// earlier is no-store and re-checked by the server.

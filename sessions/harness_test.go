@@ -107,6 +107,12 @@ func newHarness(t *testing.T, store scs.Store, opts Options) *harness {
 		}
 		return c.Redirect(http.StatusSeeOther, "/signin")
 	})
+	g.POST("/signout-idle", func(c echo.Context) error {
+		if err := m.SignOutIdle(c.Request().Context()); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/signin")
+	})
 	g.POST("/keepalive", func(c echo.Context) error {
 		if err := m.Touch(c.Request().Context()); err != nil {
 			return err

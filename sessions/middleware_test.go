@@ -275,6 +275,48 @@ func TestSignOutIsNotExpiry(t *testing.T) {
 	}
 }
 
+// TestSignOutIdleLeavesNotice: when the kiosk's countdown signs the browser
+// out, the sign-in page says why once, as after an expiry the server found;
+// the signed-in cookie is dead either way, and a browser that was not signed
+// in is told nothing.
+func TestSignOutIdleLeavesNotice(t *testing.T) {
+	for _, sc := range storeCases() {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, sc.open(t), Options{Kiosk: true})
+			b := h.browser(t)
+			b.signIn()
+			old := b.cookie
+			if res := b.post("/signout-idle"); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("sign-out = %d %q, want 303", res.StatusCode, body(t, res))
+			}
+			if b.cookie == "" || b.cookie == old {
+				t.Fatalf("after sign-out the cookie is %q, want a new anonymous session", b.cookie)
+			}
+			if got := body(t, b.do(http.MethodGet, "/me", nil, nil)); got != "anonymous" {
+				t.Errorf("/me after sign-out = %q, want anonymous", got)
+			}
+			for i, want := range []string{"notice=true", "notice=false"} {
+				if got := body(t, b.do(http.MethodGet, "/signin", nil, nil)); got != want {
+					t.Errorf("sign-in page visit %d: %q, want %q", i+1, got, want)
+				}
+			}
+			replay := h.browser(t)
+			replay.cookie = old
+			if got := body(t, replay.do(http.MethodGet, "/me", nil, nil)); got != "anonymous" {
+				t.Errorf("/me with the signed-out cookie = %q, want anonymous", got)
+			}
+
+			anon := h.browser(t)
+			anon.visitForm()
+			anon.post("/signout-idle")
+			if got := body(t, anon.do(http.MethodGet, "/signin", nil, nil)); got != "notice=false" {
+				t.Errorf("sign-in page after an anonymous idle sign-out = %q, want no notice", got)
+			}
+		})
+	}
+}
+
 func TestCorruptSessionDataSignsOut(t *testing.T) {
 	d := dbtest.SQLite(t).Open(t)
 	h := newHarness(t, NewSQLStore(d), Options{})

@@ -74,12 +74,36 @@ func (m *Manager) SignIn(ctx context.Context, userID int64, username, role strin
 // from the store and a replayed cookie finds nothing), then the session is
 // destroyed and the response clears the cookie.
 func (m *Manager) SignOut(ctx context.Context) error {
+	_, err := m.signOut(ctx)
+	return err
+}
+
+// SignOutIdle ends the session as SignOut does, for a browser that signed
+// itself out because its idle countdown ran out (the kiosk's kiosk.js, a few
+// seconds before the server would have). The next page says why the user is
+// there exactly as after an expiry the server found (PopExpiredNotice): the
+// notice lives in a fresh anonymous session, which is all the response's
+// cookie then names. The browser's word for it is trusted with nothing else:
+// the notice is only left when a user was signed in, and it grants nothing.
+func (m *Manager) SignOutIdle(ctx context.Context) error {
+	signedIn, err := m.signOut(ctx)
+	if err != nil || !signedIn {
+		return err
+	}
+	st, _ := stateFrom(ctx)
+	m.set(ctx, st, keyExpiredNotice, true)
+	return nil
+}
+
+// signOut ends the session and reports whether a user was signed in to it.
+func (m *Manager) signOut(ctx context.Context) (signedIn bool, err error) {
 	st, ok := stateFrom(ctx)
 	if !ok {
-		return ErrNoSession
+		return false, ErrNoSession
 	}
+	_, signedIn = m.User(ctx)
 	old := m.scs.Token(ctx)
-	err := m.scs.RenewToken(ctx)
+	err = m.scs.RenewToken(ctx)
 	if err == nil {
 		err = m.scs.Destroy(ctx)
 	}
@@ -88,13 +112,13 @@ func (m *Manager) SignOut(ctx context.Context) error {
 		// browser drops its cookie even though the store could not be told.
 		// The stored session, no longer presented, idles out.
 		st.clear = true
-		return fmt.Errorf("sessions: sign out: %w: %w", ErrStoreUnavailable, err)
+		return false, fmt.Errorf("sessions: sign out: %w: %w", ErrStoreUnavailable, err)
 	}
 	st.dirty = false
-	// A deliberate sign-out is not an expiry: the next visit should not be
-	// greeted with "your session expired".
+	// A sign-out is not an expiry the middleware should discover later: a
+	// replayed cookie must not be greeted with "your session expired".
 	m.deleteMarker(ctx, old)
-	return nil
+	return signedIn, nil
 }
 
 // User returns the signed-in user, or false when the session is anonymous.
