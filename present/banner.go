@@ -117,12 +117,19 @@ func mrn(p fhir.Patient, system string) string {
 	return ""
 }
 
-// identifierLabel names an identifier by its type (Epic's ID type text), else its system.
+// identifierLabel names an identifier by its type (Epic's ID type text), else by what its system
+// is (a Social Security or payer member number sent without a type), else by its system.
 func identifierLabel(id fhir.Identifier) string {
 	if id.Type != nil {
 		if l := id.Type.Label(); l != "" {
 			return l
 		}
+	}
+	switch {
+	case isSSN(id):
+		return "SSN"
+	case id.System == payerMemberIDSystem:
+		return "Payer member ID"
 	}
 	if id.System != "" {
 		return id.System
@@ -145,6 +152,9 @@ func otherIDs(p fhir.Patient, mrnSystem string) []views.IDRow {
 		if isMRN && v == shown {
 			continue
 		}
+		if !isMRN && epicRecordKey(id) {
+			continue
+		}
 		if isSSN(id) {
 			v = maskSSN(v)
 		}
@@ -152,6 +162,41 @@ func otherIDs(p fhir.Patient, mrnSystem string) []views.IDRow {
 	}
 	return rows
 }
+
+// epicRecordKey reports whether an identifier is one of Epic's keys for its own records, or the
+// patient's MyChart login, rather than a number staff are asked for. The banner and the lookup's
+// match rows leave these out; the MRN, the enterprise ID (EPIC), the Care Everywhere ID (CEID),
+// SSN, payer member IDs and any identifier not named here stay listed, under Epic's name for them.
+// What EPIC.md and the captures show them to be:
+//   - FHIR, FHIR STU3: the patient's id in Epic's DSTU2 and STU3 APIs (the R4 id is Chartside's key
+//     for Epic and is kept in the audit trail, never shown);
+//   - INTERNAL, EXTERNAL: Epic's patient record ID, the same value twice (INTERNAL padded with spaces);
+//   - WPRINTERNAL: the record ID of the patient's MyChart account;
+//   - MYCHARTLOGIN: the patient's MyChart user name, a personal account name of no clinical use, on
+//     a banner seen on shared screens.
+//
+// Epic's OIDs differ per organisation, so the ID type text decides (the same in both sandboxes
+// captured); the DSTU2 and STU3 id systems are Epic's fixed URLs. An organisation that named these
+// types differently would see them listed, labelled: the safe side.
+func epicRecordKey(id fhir.Identifier) bool {
+	switch id.System {
+	case "http://open.epic.com/FHIR/StructureDefinition/patient-dstu2-fhir-id",
+		"http://open.epic.com/FHIR/StructureDefinition/patient-fhir-id":
+		return true
+	}
+	if id.Type == nil {
+		return false
+	}
+	switch strings.ToUpper(strings.TrimSpace(id.Type.Text)) {
+	case "FHIR", "FHIR STU3", "INTERNAL", "EXTERNAL", "WPRINTERNAL", "MYCHARTLOGIN":
+		return true
+	}
+	return false
+}
+
+// payerMemberIDSystem is the system of the insurance member IDs Epic lists among a patient's
+// identifiers, without a type (EPIC.md).
+const payerMemberIDSystem = "https://open.epic.com/FHIR/StructureDefinition/PayerMemberId"
 
 // ssnSystem is the identifier system of the US Social Security number, which Epic lists among a
 // patient's identifiers (EPIC.md).

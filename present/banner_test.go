@@ -106,8 +106,8 @@ func TestSSNMasked(t *testing.T) {
 	if rows["SSN"] != "***-**-5316" {
 		t.Errorf("match row SSN = %q, want ***-**-5316", rows["SSN"])
 	}
-	if rows["MRN"] != "202497" || rows["EXTERNAL"] != "Z4572" {
-		t.Errorf("match row MRN/EXTERNAL = %q/%q, want 202497/Z4572", rows["MRN"], rows["EXTERNAL"])
+	if rows["MRN"] != "202497" || rows["EPIC"] != "E2731" {
+		t.Errorf("match row MRN/EPIC = %q/%q, want 202497/E2731", rows["MRN"], rows["EPIC"])
 	}
 	b := Banner(p, "MRN", time.Date(2026, 4, 28, 12, 0, 0, 0, time.UTC), time.UTC)
 	for _, id := range b.OtherIDs {
@@ -152,5 +152,46 @@ func TestPreferredName(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// The banner's other identifiers are the ones staff may be asked for, labelled: on the real
+// captures that is the enterprise ID, Care Everywhere ID, SSN (masked) and payer member IDs, and
+// not Epic's record keys (the DSTU2/STU3 FHIR ids, the INTERNAL/EXTERNAL patient record ID, the
+// MyChart account's record ID) nor the patient's MyChart login. An identifier Chartside does not
+// know is listed under Epic's name for it, and nothing in the MRN system is ever left out.
+func TestBannerIdentifiers(t *testing.T) {
+	now := time.Date(2026, 4, 28, 12, 0, 0, 0, time.UTC)
+	var camila fhir.Patient
+	readJSON(t, "patient-read-sandbox-camila-lopez.json", &camila)
+	allison := bundleOf[fhir.Patient](t, "patient-search-multiple-identifiers-apporchard.json", "Patient")[0]
+	tests := []struct {
+		name      string
+		p         fhir.Patient
+		mrnSystem string
+		want      []views.IDRow
+	}{
+		{"Camila Lopez (fhir.epic.com)", camila, "EPI", []views.IDRow{{Label: "CEID", Value: "FHRLBVD2TLZS69Z"}, {Label: "EPIC", Value: "E4007"}}},
+		{"Allison Mychart (App Orchard)", allison, "MRN", []views.IDRow{{Label: "SSN", Value: "***-**-5316"}, {Label: "EPIC", Value: "E2731"},
+			{Label: "Payer member ID", Value: "987654321A"}, {Label: "Payer member ID", Value: "BC654"}}},
+		{"unknown identifier kept, a second MRN kept even with an Epic record key's type", patientFrom(t, `{"identifier":[
+			{"system":"urn:mrn","value":"X1"},{"system":"urn:mrn","type":{"text":"INTERNAL"},"value":"X2"},
+			{"system":"urn:oid:1.2.3","type":{"text":"MEDICAID"},"value":"M77"},{"system":"urn:oid:9.9","value":"Q1"},
+			{"system":"urn:oid:2.16.840.1.113883.4.1","value":"123-45-6789"}]}`), "urn:mrn",
+			[]views.IDRow{{Label: "INTERNAL", Value: "X2"}, {Label: "MEDICAID", Value: "M77"}, {Label: "urn:oid:9.9", Value: "Q1"}, {Label: "SSN", Value: "***-**-6789"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := Banner(tt.p, tt.mrnSystem, now, time.UTC)
+			if !reflect.DeepEqual(b.OtherIDs, tt.want) {
+				t.Errorf("other identifiers:\n got %+v\nwant %+v", b.OtherIDs, tt.want)
+			}
+		})
+	}
+	// The lookup's match rows follow the same rule: no MyChart login on the list of patients.
+	for _, id := range Match(allison, "MRN").Identifiers {
+		if id.Value == "MYCHARTALLISON" || id.Label == "FHIR STU3" {
+			t.Errorf("match row lists %+v", id)
+		}
 	}
 }
