@@ -1,6 +1,8 @@
 package present
 
 import (
+	"strings"
+
 	"github.com/chartside/chartside/epic"
 	"github.com/chartside/chartside/views"
 )
@@ -23,9 +25,13 @@ func Warnings(ws []epic.Warning) []views.Alert {
 		case w.Code == epicNoResults:
 			continue
 		case w.Code == epicSuppressed:
+			// 59204 says a kind of record is excluded from the search, not that the patient has
+			// any: Epic sends it on every search that covers a kind Chartside may not see (in the
+			// captures, beside "no results" too). Its text names the kind ("Outside Record Results",
+			// "Outside Record Vital Signs"), which tells one section's note from another's.
 			a = views.Alert{Level: views.AlertWarning,
-				Title:  "Some results are not shown: Epic withheld results Chartside is not authorised to see.",
-				Detail: "Check Epic directly for the complete record."}
+				Title:  "This may not be the complete record: Epic leaves out a kind of record Chartside is not authorised to see.",
+				Detail: withEpicText(w.Text, "Check Epic directly for the complete record.")}
 		case w.Code == epic.WarningCodeTruncated:
 			a = views.Alert{Level: views.AlertWarning,
 				Title:  "Not every result was loaded.",
@@ -44,4 +50,13 @@ func Warnings(ws []epic.Warning) []views.Alert {
 		}
 	}
 	return out
+}
+
+// withEpicText puts Epic's words, quoted as sent, before Chartside's advice.
+func withEpicText(text, advice string) string {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return advice
+	}
+	return "Epic: “" + text + "” " + advice
 }

@@ -1,9 +1,11 @@
 package present
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/chartside/chartside/epic"
+	"github.com/chartside/chartside/epic/fhir"
 	"github.com/chartside/chartside/views"
 )
 
@@ -19,7 +21,8 @@ func TestWarnings(t *testing.T) {
 		{"truncated", []epic.Warning{{Severity: "warning", Code: epic.WarningCodeTruncated, Text: "more pages"}}, []views.AlertLevel{views.AlertWarning}},
 		{"error", []epic.Warning{{Severity: "error", Code: "processing", Text: "boom"}}, []views.AlertLevel{views.AlertError}},
 		{"information", []epic.Warning{{Severity: "information", Code: "4122", Text: "unknown parameter"}}, []views.AlertLevel{views.AlertInfo}},
-		{"duplicates collapse", []epic.Warning{{Severity: "warning", Code: "59204", Text: "a"}, {Severity: "warning", Code: "59204", Text: "b"}}, []views.AlertLevel{views.AlertWarning}},
+		{"duplicates collapse", []epic.Warning{{Severity: "warning", Code: "59204", Text: "a"}, {Severity: "warning", Code: "59204", Text: "a"}}, []views.AlertLevel{views.AlertWarning}},
+		{"two kinds left out: both named", []epic.Warning{{Severity: "warning", Code: "59204", Text: "a"}, {Severity: "warning", Code: "59204", Text: "b"}}, []views.AlertLevel{views.AlertWarning, views.AlertWarning}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,4 +40,50 @@ func TestWarnings(t *testing.T) {
 	if got := Warnings([]epic.Warning{{Severity: "warning", Code: epic.WarningCodeTruncated, Text: "narrow the date range"}}); got[0].Detail != "narrow the date range" {
 		t.Errorf("truncation detail = %q", got[0].Detail)
 	}
+}
+
+// Each chart section's "not the complete record" note says what its own search left out, in Epic's
+// words from the real captures: outside encounters on the timeline, outside results in labs,
+// outside vital signs in vitals. Before, all of them read the same and Epic's words were dropped.
+func TestSuppressedSaysWhatWasLeftOut(t *testing.T) {
+	tests := []struct{ capture, want string }{
+		{"encounter-search-sandbox-camila-lopez.json", "Client not authorized for Encounter - Outside Record."},
+		{"observation-search-laboratory-sandbox-camila-lopez.json", "Client not authorized for Observation - Outside Record Results."},
+		{"observation-search-laboratory-sandbox-no-results-outcome.json", "Client not authorized for Observation - Outside Record Results."},
+		{"observation-search-vital-signs-sandbox-camila-lopez-TRIMMED.json", "Client not authorized for Observation - Outside Record Vital Signs."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.capture, func(t *testing.T) {
+			got := Warnings(captureWarnings(t, tt.capture))
+			if len(got) != 1 {
+				t.Fatalf("alerts = %+v, want the one note (4101 no results is not one)", got)
+			}
+			if !strings.Contains(got[0].Detail, tt.want) || !strings.Contains(got[0].Detail, "Check Epic directly") {
+				t.Errorf("detail = %q, want Epic's %q and where to look", got[0].Detail, tt.want)
+			}
+		})
+	}
+}
+
+// captureWarnings reads a captured searchset's outcome issues as the epic client reports them
+// (epic.searchPages: Epic's message number, else the issue code; diagnostics, else details).
+func captureWarnings(t *testing.T, name string) []epic.Warning {
+	t.Helper()
+	var b fhir.Bundle
+	readJSON(t, name, &b)
+	oos, err := b.Outcomes()
+	if err != nil {
+		t.Fatalf("outcomes of %s: %v", name, err)
+	}
+	var ws []epic.Warning
+	for _, oo := range oos {
+		for _, is := range oo.Issue {
+			w := epic.Warning{Severity: is.Severity, Code: is.EpicCode(), Text: is.Text()}
+			if w.Code == "" {
+				w.Code = is.Code
+			}
+			ws = append(ws, w)
+		}
+	}
+	return ws
 }
