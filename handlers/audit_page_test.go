@@ -296,6 +296,10 @@ func TestAuditPageAdminsOnly(t *testing.T) {
 			if r.status != tt.want || strings.Contains(r.body, "10.0.0.9") || strings.Contains(r.body, "HYPERLINK") {
 				t.Errorf("%s %s: status %d (want %d) or audit data leaked", tt.name, path, r.status, tt.want)
 			}
+			// Reloading will not help a clinician here: the page says whom it is for.
+			if tt.want == http.StatusForbidden && !strings.Contains(r.body, "Chartside administrators only") {
+				t.Errorf("%s %s: the refusal does not say the page is for administrators:\n%s", tt.name, path, r.body)
+			}
 		}
 	}
 	if recs, err := env.trail.Query(context.Background(), audit.Filter{}); err != nil || len(recs) != 3 {

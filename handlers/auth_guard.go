@@ -34,6 +34,10 @@ func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// errAdminOnly is a signed-in clinician asking for an admin page: a 403 that says so, since
+// reloading will not help (errors.go).
+var errAdminOnly = echo.NewHTTPError(http.StatusForbidden, "admin only")
+
 // requireAdmin guards the admin routes; it runs after requireUser. A signed-in clinician gets 403.
 func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -42,7 +46,7 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 			return redirect(c, signInTarget(c))
 		}
 		if u.Role != "admin" {
-			return echo.ErrForbidden
+			return errAdminOnly
 		}
 		return next(c)
 	}

@@ -202,15 +202,19 @@ func TestSignInNext(t *testing.T) {
 }
 
 func TestSignInCSRF(t *testing.T) {
+	// The page says which refusal it was: an expired form is fixed by reloading; a request from
+	// another site is not Chartside's page at all.
+	const expired, foreign = "This form has expired", "did not come from a Chartside page"
 	tests := []struct {
 		name string
 		form url.Values
 		hdr  map[string]string
+		says string
 	}{
-		{"no token", url.Values{"csrf_token": {""}}, nil},
-		{"token from another session", nil, nil}, // filled below
-		{"cross-site post with a valid token", nil, map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}},
-		{"foreign Origin, no Sec-Fetch-Site", nil, map[string]string{"Sec-Fetch-Site": "", "Origin": "https://evil.example"}},
+		{"no token", url.Values{"csrf_token": {""}}, nil, expired},
+		{"token from another session", nil, nil, expired}, // filled below
+		{"cross-site post with a valid token", nil, map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, foreign},
+		{"foreign Origin, no Sec-Fetch-Site", nil, map[string]string{"Sec-Fetch-Site": "", "Origin": "https://evil.example"}, foreign},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -229,6 +233,9 @@ func TestSignInCSRF(t *testing.T) {
 			r := b.post("/signin", form, tt.hdr)
 			if r.StatusCode != http.StatusForbidden {
 				t.Fatalf("status %d, want 403", r.StatusCode)
+			}
+			if !strings.Contains(r.body, tt.says) {
+				t.Errorf("the refusal page does not say %q:\n%s", tt.says, r.body)
 			}
 			if got := env.auditTrail(); len(got) != 0 {
 				t.Errorf("a refused request reached the handler: audit %q", got)

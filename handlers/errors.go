@@ -60,6 +60,17 @@ func (s *Server) handleError(err error, c echo.Context) {
 func (s *Server) describeError(err error) views.ErrorView {
 	var he *echo.HTTPError
 	switch {
+	case errors.Is(err, errAdminOnly):
+		return views.ErrorView{Status: http.StatusForbidden, Title: "For administrators only",
+			Detail: "This page is open to Chartside administrators only. If your work needs it, ask IT for administrator access."}
+	case errors.Is(err, sessions.ErrCSRFToken):
+		// Mostly a page left open across a sign-out, restart or sign-in elsewhere: reloading gets a
+		// fresh form.
+		return views.ErrorView{Status: http.StatusForbidden, Title: "This form has expired",
+			Detail: "The page was open too long or you signed in again elsewhere, so Chartside did not act on it. Reload the page and try again."}
+	case errors.Is(err, sessions.ErrCrossSite):
+		return views.ErrorView{Status: http.StatusForbidden, Title: "Request refused",
+			Detail: "This request did not come from a Chartside page, so Chartside did not act on it. Open Chartside and try again from there."}
 	case errors.As(err, &he):
 		return httpErrorView(he.Code)
 	case errors.Is(err, context.DeadlineExceeded):
@@ -89,7 +100,7 @@ func httpErrorView(code int) views.ErrorView {
 	case http.StatusMethodNotAllowed:
 		ev.Detail = "This address does not accept that kind of request."
 	case http.StatusForbidden:
-		ev.Title, ev.Detail = "Not allowed", "You do not have access to this page, or the form was stale. Reload the page and try again."
+		ev.Title, ev.Detail = "Not allowed", "You do not have access to this page."
 	case http.StatusRequestEntityTooLarge:
 		ev.Detail = "The request was too large."
 	case http.StatusUnsupportedMediaType:
