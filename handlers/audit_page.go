@@ -140,7 +140,7 @@ func (s *Server) requireAuditAdmin(c echo.Context, action string) (AuditTrail, e
 		if err := s.recordAccess(c, access{Action: action, Detail: "not an admin"}, audit.OutcomeDenied); err != nil {
 			return nil, err
 		}
-		return nil, echo.ErrForbidden
+		return nil, errAdminOnly
 	}
 	trail, ok := s.audit.(AuditTrail)
 	if !ok {
