@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // chromiumPath is Debian's Chromium (apt-get install chromium).
@@ -147,6 +148,40 @@ func installCSPListener(ctx context.Context, t *chromedp.Target) error {
 	return nil
 }
 
+// toggleState describes the first encounter's Details control: aria-expanded, the label a
+// sighted user sees, whether the details are shown, whether the control has the focus, and
+// whether the details are the same element markToggled marked.
+const toggleState = `(function () {
+	var c = document.querySelector('[data-testid="encounter-expand"]');
+	var slot = document.getElementById(c.getAttribute('aria-controls') || '');
+	var d = slot && slot.querySelector('[data-testid="encounter-detail"]');
+	var label = Array.prototype.filter.call(c.children, function (s) {
+		return !s.classList.contains('visually-hidden') && getComputedStyle(s).display !== 'none';
+	}).map(function (s) { return s.textContent.trim(); }).join(' ');
+	var kept = d && d.e2eMarked ? 'kept' : 'fresh';
+	return [c.getAttribute('aria-expanded'), label, d && d.checkVisibility() ? 'shown' : 'hidden',
+		document.activeElement === c ? 'focused' : 'not focused', kept].join('|');
+})()`
+
+// markToggled marks the details now shown, so toggleState can tell them from a new copy.
+const markToggled = `document.querySelector('[data-testid="encounter-detail"]').e2eMarked = true`
+
+// waitToggle waits up to 5 s for the Details control to reach want (toggleState's answer) after
+// the press named by what.
+func waitToggle(ctx context.Context, t *testing.T, what, want string) {
+	t.Helper()
+	var got string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		var err error
+		got, err = chromedp.Run(ctx, chromedp.Evaluate[string](toggleState))
+		must(t, "read the Details control", err)
+		if got == want {
+			return
+		}
+	}
+	t.Errorf("after pressing %s the control is %q, want %q", what, got, want)
+}
+
 func TestBrowserMainFlow(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("CI") == "" {
@@ -253,13 +288,23 @@ func TestBrowserMainFlow(t *testing.T) {
 	checkAxe(t, ctx, axeJS, "chart")
 	step("axe: chart")
 
-	// 4. Expand an encounter in place.
+	// 4. Expand an encounter in place from the keyboard. Its control then reads Hide details and
+	// hides them when pressed again, and shows the same details again (not asked for anew: a mark
+	// left on them survives), with the focus on the control throughout.
 	must(t, "expand an encounter", chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`[data-testid="encounter-expand"]`)),
+		chromedp.Focus(chromedp.CSS(`[data-testid="encounter-expand"]`)),
+		chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="encounter-detail"]`)),
 	))
+	waitToggle(ctx, t, "Details", "true|Hide details|shown|focused|fresh")
 	screenshot(t, ctx, artifacts, "04-encounter.png")
 	step("screenshot 04-encounter.png")
+	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](markToggled))
+	must(t, "mark the encounter's details", err)
+	must(t, "hide the encounter's details", chromedp.Do(ctx, chromedp.KeyEvent(kb.Enter)))
+	waitToggle(ctx, t, "Hide details", "false|Details|hidden|focused|kept")
+	must(t, "show the encounter's details again", chromedp.Do(ctx, chromedp.KeyEvent(kb.Enter)))
+	waitToggle(ctx, t, "Details again", "true|Hide details|shown|focused|kept")
 
 	// 5. Open an analyte's trend from the vitals strip: table and server-drawn SVG chart.
 	must(t, "open an analyte trend", chromedp.Do(ctx,

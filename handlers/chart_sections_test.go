@@ -280,6 +280,31 @@ func TestEncounterDrillDownOutsideThePrefetch(t *testing.T) {
 	}
 }
 
+// TestEncounterDetailsDisclosure: every encounter's Details control, in the timeline fragment and
+// in every full page that holds it, is a collapsed disclosure of the slot its details load into
+// (app.js turns it into Hide details once they are there).
+func TestEncounterDetailsDisclosure(t *testing.T) {
+	env := newChartEnv(t, chartEnvOptions{})
+	b := env.signIn()
+	chart := b.openChart("203713")
+	for _, shape := range htmxShapes {
+		doc := b.get(chart+"/encounters", shape.headers).doc(t)
+		controls := doc.Find(`[data-testid="encounter-expand"]`)
+		if controls.Length() == 0 {
+			t.Fatalf("%s: no Details control", shape.name)
+		}
+		controls.Each(func(_ int, c *goquery.Selection) {
+			expanded, _ := c.Attr("aria-expanded")
+			slot, _ := c.Attr("aria-controls")
+			target, _ := c.Attr("hx-target")
+			if expanded != "false" || slot == "" || target != "#"+slot || doc.Find("#"+slot).Length() != 1 {
+				t.Errorf("%s: Details aria-expanded=%q aria-controls=%q hx-target=%q; want a collapsed control of the slot it loads into",
+					shape.name, expanded, slot, target)
+			}
+		})
+	}
+}
+
 // TestLabsEmptyYearSaysOlderResultsExist: Camila Lopez's labs are from 2019 and 2023. Her labs
 // section must not look as if she had none: it says the year is empty, that older results are on
 // record, and links to all dates, in the table and the matrix alike. A patient without any labs

@@ -66,3 +66,7 @@ func earlierRowClass(r ObsRow) string {
 	}
 	return "earlier"
 }
+
+// encounterSlotID is the id of the element an encounter's details are loaded into: the Details
+// control's hx-target and aria-controls both name it.
+func encounterSlotID(e EncounterRow) string { return e.DOMID + "-detail" }

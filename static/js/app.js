@@ -37,6 +37,32 @@
     (line.querySelector("a") || line).focus();
   });
 
+  // A disclosure control (aria-expanded, aria-controls: an encounter's Details) loads what it shows
+  // with htmx on its first press. After that it shows and hides the loaded content in place,
+  // without asking the server again, and aria-expanded says which (the stylesheet picks the label
+  // from it). The control itself is never replaced, so keyboard focus stays on it.
+  function controlledRegion(elt) {
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("aria-expanded")) return null;
+    return document.getElementById(elt.getAttribute("aria-controls") || "");
+  }
+  document.addEventListener("htmx:confirm", function (e) {
+    var elt = e.detail && e.detail.elt;
+    var region = controlledRegion(elt);
+    if (!region || !region.firstElementChild) return; // nothing loaded yet: let htmx fetch it
+    e.preventDefault();
+    var open = elt.getAttribute("aria-expanded") !== "true";
+    region.hidden = !open;
+    elt.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var region = e.detail && e.detail.target;
+    if (!region || !region.id) return;
+    var control = document.querySelector('[aria-expanded][aria-controls="' + CSS.escape(region.id) + '"]');
+    if (!control) return;
+    region.hidden = false;
+    control.setAttribute("aria-expanded", "true");
+  });
+
   // When Chartside itself is unreachable (network down, server restarting), say so instead of
   // leaving a spinner: htmx fires sendError and nothing is swapped.
   document.addEventListener("htmx:sendError", function () {
