@@ -237,8 +237,12 @@ func (s *Server) timelineView(base string, p encounterParams, f fetched[timeline
 	path := base + "/encounters"
 	q, next := s.encounterPage(p)
 	var t views.Timeline
+	var ongoing []string
 	if f.err == nil {
-		t = present.Timeline(f.val.Items, s.settings.Location, present.EncounterFilter{Class: p.Class, Type: p.Type}, s.timelineLinks(base, f.val.Items))
+		var items []fhir.Encounter
+		items, ongoing = present.TimelineWindow(f.val.Items, q.From, q.To.IsZero(), s.settings.Location)
+		t = present.Timeline(items, s.settings.Location, present.EncounterFilter{Class: p.Class, Type: p.Type}, s.timelineLinks(base, items))
+		present.MarkOngoing(t.Groups, ongoing)
 		if f.val.earlier {
 			// more=1: the answer replaces the button with the next window only (see encounters).
 			more := next.query()
@@ -246,7 +250,7 @@ func (s *Server) timelineView(base string, p encounterParams, f fetched[timeline
 			t.LoadEarlierURL = withQuery(path, more)
 		}
 	}
-	t.Window = s.windowLabel(q)
+	t.Window = s.windowLabel(q) + present.OngoingNote(len(ongoing))
 	t.Filters.Action = path
 	if !p.Before.IsZero() {
 		t.Filters.Before = p.Before.Format(time.DateOnly)

@@ -1,6 +1,7 @@
 package present
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -318,4 +319,79 @@ func referencesEncounter(r fhir.Reference, e fhir.Encounter) bool {
 		}
 	}
 	return false
+}
+
+// TimelineWindow picks what one window of the timeline lists, and returns the DOM ids of the rows
+// to mark as ongoing (see MarkOngoing). FHIR's date search matches an encounter whose period
+// overlaps the searched range, so Epic returns an encounter that is still open (or ended later)
+// for every window from the one it began in onwards. Listed in each, it read as a visit repeated
+// every year.
+//
+//   - The newest window (open-ended, from its first day on) lists everything: an encounter that
+//     began before from and had not ended by then is current. Those are counted for the window's
+//     label and returned as ongoing.
+//   - An earlier window lists the encounters that began in it. One that began before it is listed
+//     in the window it began in, whatever the server's date semantics: only a start Chartside
+//     cannot place before from (undated, or a month or year that holds from) keeps it here.
+//
+// A still-open encounter therefore shows twice at most: at the top, as current, and where it
+// began. MarkOngoing gives the top row its own element id.
+func TimelineWindow(encs []fhir.Encounter, from time.Time, newest bool, loc *time.Location) (kept []fhir.Encounter, ongoing []string) {
+	kept = make([]fhir.Encounter, 0, len(encs))
+	for _, e := range encs {
+		if !beganBefore(e, from, loc) {
+			kept = append(kept, e)
+			continue
+		}
+		if newest {
+			kept = append(kept, e)
+			ongoing = append(ongoing, EncounterDOMID(e.ID))
+		}
+	}
+	return kept, ongoing
+}
+
+// beganBefore reports whether an encounter certainly began before from, a day in loc: its start
+// (else end) is earlier at the precision Epic gave it.
+func beganBefore(e fhir.Encounter, from time.Time, loc *time.Location) bool {
+	d := encounterStart(e)
+	if d.IsZero() {
+		return false
+	}
+	if d.HasTime() {
+		return d.Time().Before(from)
+	}
+	fy, fm, fd := from.In(loc).Date()
+	y, m, day := d.Civil()
+	switch d.Precision() {
+	case fhir.PrecisionYear:
+		return y < fy
+	case fhir.PrecisionMonth:
+		return y < fy || y == fy && m < fm
+	}
+	return time.Date(y, m, day, 0, 0, 0, 0, time.UTC).Before(time.Date(fy, fm, fd, 0, 0, 0, 0, time.UTC))
+}
+
+// MarkOngoing gives the rows of ongoing encounters (TimelineWindow) an element id of their own, so
+// the same encounter listed again where it began does not share its id (and its details slot).
+func MarkOngoing(groups []views.MonthGroup, ongoing []string) {
+	for i := range groups {
+		for j := range groups[i].Entries {
+			if slices.Contains(ongoing, groups[i].Entries[j].DOMID) {
+				groups[i].Entries[j].DOMID += "-ongoing"
+			}
+		}
+	}
+}
+
+// OngoingNote is added to the newest window's label when it lists encounters that began before
+// it: "and 3 that began earlier and had not ended by then".
+func OngoingNote(n int) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return ", and 1 encounter that began earlier and had not ended by then"
+	}
+	return ", and " + itoa(n) + " encounters that began earlier and had not ended by then"
 }

@@ -2,7 +2,9 @@ package present
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
+	"time"
 
 	"github.com/chartside/chartside/epic/fhir"
 	"github.com/chartside/chartside/views"
@@ -48,5 +50,60 @@ func TestEncounterRowStatusAndMissing(t *testing.T) {
 		Status: "in-progress", StatusNotable: true, Location: views.NotRecorded, Clinician: views.NotRecorded}
 	if r != want {
 		t.Errorf("start only, nothing else:\n got %+v\nwant %+v", r, want)
+	}
+}
+
+// TestTimelineWindow: the newest window lists what began before it (as ongoing, with a row id of
+// its own); an earlier window lists only what began in it, and keeps what it cannot place before
+// its first day (undated, or a month or year that holds that day).
+func TestTimelineWindow(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := time.Date(2025, 11, 23, 0, 0, 0, 0, ny)
+	encs := []fhir.Encounter{
+		encounterFrom(t, `{"id":"open2023","status":"in-progress","period":{"start":"2023-06-02"}}`),
+		encounterFrom(t, `{"id":"inside","period":{"start":"2025-12-01","end":"2025-12-01"}}`),
+		encounterFrom(t, `{"id":"eveBefore","period":{"start":"2025-11-22T23:30:00-05:00","end":"2025-11-23T08:00:00-05:00"}}`),
+		encounterFrom(t, `{"id":"firstHour","period":{"start":"2025-11-23T00:30:00-05:00"}}`),
+		encounterFrom(t, `{"id":"sameMonth","period":{"start":"2025-11"}}`),
+		encounterFrom(t, `{"id":"lastYear","period":{"start":"2024"}}`),
+		encounterFrom(t, `{"id":"undated"}`),
+	}
+	ids := func(es []fhir.Encounter) []string {
+		var out []string
+		for _, e := range es {
+			out = append(out, e.ID)
+		}
+		return out
+	}
+	kept, ongoing := TimelineWindow(encs, from, true, ny)
+	if got := ids(kept); len(got) != len(encs) {
+		t.Errorf("newest window kept %v, want all", got)
+	}
+	wantOngoing := []string{EncounterDOMID("open2023"), EncounterDOMID("eveBefore"), EncounterDOMID("lastYear")}
+	if !reflect.DeepEqual(ongoing, wantOngoing) {
+		t.Errorf("ongoing = %v, want %v", ongoing, wantOngoing)
+	}
+	kept, ongoing = TimelineWindow(encs, from, false, ny)
+	if got, want := ids(kept), []string{"inside", "firstHour", "sameMonth", "undated"}; !reflect.DeepEqual(got, want) || ongoing != nil {
+		t.Errorf("earlier window kept %v (ongoing %v), want %v", got, ongoing, want)
+	}
+
+	groups := TimelineGroups(encs[:2], ny, Links{})
+	MarkOngoing(groups, []string{EncounterDOMID("open2023")})
+	var rowIDs []string
+	for _, g := range groups {
+		for _, r := range g.Entries {
+			rowIDs = append(rowIDs, r.DOMID)
+		}
+	}
+	if want := []string{"enc-inside", "enc-open2023-ongoing"}; !reflect.DeepEqual(rowIDs, want) {
+		t.Errorf("row ids %v, want %v", rowIDs, want)
+	}
+	if got := OngoingNote(1) + "|" + OngoingNote(0) + "|" + OngoingNote(3); got !=
+		", and 1 encounter that began earlier and had not ended by then||, and 3 encounters that began earlier and had not ended by then" {
+		t.Errorf("notes %q", got)
 	}
 }
