@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -64,6 +65,9 @@ type chartEnv struct {
 
 type chartEnvOptions struct {
 	auditor handlers.Auditor // nil: the real audit log
+	// noBreaker keeps the Epic client's circuit breaker closed however many searches fail, for
+	// tests that fail a whole chart's searches on purpose and then need Epic back at once.
+	noBreaker bool
 }
 
 // failingAuditor refuses every record, as a database outage would.
@@ -84,14 +88,18 @@ func newChartEnv(t *testing.T, opt chartEnvOptions) *chartEnv {
 	epicSrv := httptest.NewServer(sb.Handler())
 	key := testSigningKey(t)
 	sb.RegisterClient("chartside-test", sandbox.ClientKeys{JWKS: epic.JWKS([]*epic.Key{key})})
-	client, err := epic.New(epic.Config{
+	cfg := epic.Config{
 		FHIRBaseURL: epicSrv.URL + sandbox.FHIRBasePath,
 		TokenURL:    epicSrv.URL + sandbox.TokenPath,
 		ClientID:    "chartside-test",
 		Keys:        []*epic.Key{key},
 		MRNSystem:   sandbox.MRNSystem,
 		MaxRetries:  -1, // fault tests want the first failure, not a retried success
-	})
+	}
+	if opt.noBreaker {
+		cfg.BreakerThreshold = math.MaxInt
+	}
+	client, err := epic.New(cfg)
 	if err != nil {
 		t.Fatalf("epic client: %v", err)
 	}

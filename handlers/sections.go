@@ -33,6 +33,19 @@ const (
 // isRefresh reports whether the user asked for fresh data (the section's Refresh control).
 func isRefresh(c echo.Context) bool { return c.QueryParam("refresh") == "1" }
 
+// retryParam marks the htmx request of a failed section's Retry (Section.RetryURL). The link
+// itself (no JavaScript) leaves it out, and so does the section's first load.
+const retryParam = "retry"
+
+// isRetry reports whether this is the htmx answer to a section's Retry, which replaces the button
+// that had the keyboard focus: the reloaded section takes the focus (Section.Focus). A query
+// parameter, not the HX-Trigger header (the id of whatever element htmx fired from): only the
+// Retry control asks for it, whatever ids the page's elements carry, and it can do nothing but
+// move the focus.
+func isRetry(c echo.Context) bool {
+	return isFragment(c.Request()) && c.QueryParam(retryParam) == "1"
+}
+
 // withQuery returns path with the query q (without refresh=1), and refreshURL the same with it.
 func withQuery(path string, q url.Values) string {
 	if len(q) == 0 {
@@ -41,19 +54,25 @@ func withQuery(path string, q url.Values) string {
 	return path + "?" + q.Encode()
 }
 
-func refreshURL(path string, q url.Values) string {
+func refreshURL(path string, q url.Values) string { return withFlag(path, q, "refresh") }
+
+// retryURL is the section's URL for its Retry's htmx request (isRetry).
+func retryURL(path string, q url.Values) string { return withFlag(path, q, retryParam) }
+
+// withFlag returns path with the query q and name=1.
+func withFlag(path string, q url.Values, name string) string {
 	r := url.Values{}
 	for k, v := range q {
 		r[k] = v
 	}
-	r.Set("refresh", "1")
+	r.Set(name, "1")
 	return path + "?" + r.Encode()
 }
 
 // section fills the frame every chart section shares: title, own URL (Retry, noscript), Refresh,
 // "as of", Epic's warnings in words, and the failure alert when its search failed.
 func (s *Server) section(id, title, path string, q url.Values, at time.Time, warnings []epic.Warning, err error) views.Section {
-	sec := views.Section{ID: id, Title: title, URL: withQuery(path, q), RefreshURL: refreshURL(path, q)}
+	sec := views.Section{ID: id, Title: title, URL: withQuery(path, q), RetryURL: retryURL(path, q), RefreshURL: refreshURL(path, q)}
 	if err != nil {
 		a := upstreamAlert(err)
 		sec.Failure = &a
@@ -117,6 +136,7 @@ func (s *Server) vitalsStrip(c echo.Context) error {
 	}
 	f := s.vitalsData(c, ref, !isRefresh(c), vitalsWindow)
 	v := s.vitalsStripView(chartURL(ref.Handle), f)
+	v.Section.Focus = isRetry(c)
 	return s.serveSection(c, ref, access{Action: audit.ActionChartView, Detail: "vitals strip"}, f.covered, f.err,
 		views.VitalsStripFragment(v),
 		func(p views.Page, b views.Banner) templ.Component { return views.VitalsStripPage(p, b, v) })
@@ -148,6 +168,7 @@ func (s *Server) vitalsTable(c echo.Context) error {
 	}
 	base := chartURL(ref.Handle)
 	v := s.vitalsTableView(base, f, pg, rng, older)
+	v.Section.Focus = isRetry(c)
 	a := access{Action: audit.ActionChartView, Detail: "vitals"}
 	if rng != vitalsWindow {
 		a.Detail += " " + string(rng)
@@ -205,6 +226,7 @@ func (s *Server) social(c echo.Context) error {
 		q.Set("item", item)
 	}
 	v := s.socialView(chartURL(ref.Handle), f, expand, q)
+	v.Section.Focus = isRetry(c)
 	var fragment templ.Component = views.SocialFragment(v)
 	if more {
 		it, found := present.SocialItemHistory(f.val.Items, item, s.settings.Location)

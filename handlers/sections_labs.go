@@ -63,6 +63,7 @@ func (s *Server) labs(c echo.Context) error {
 	}
 	base := chartURL(ref.Handle)
 	v := s.labsView(base, p, f, older)
+	v.Section.Focus = isRetry(c)
 	detail := "labs " + p.View + " " + string(p.Range)
 	var fragment templ.Component = views.LabsFragment(v)
 	if !p.Page.first() {
@@ -178,6 +179,7 @@ func (s *Server) analyte(c echo.Context) error {
 	}
 	q := analyteQuery(code, rng)
 	a.Section = s.section(views.AnalyteID, a.Name+" history", base+"/analyte", q, f.at, res.Warnings, ferr)
+	a.Section.Focus = isRetry(c)
 	return s.serveSection(c, ref, access{Action: audit.ActionAnalyteView, Detail: "analyte " + code + " " + string(rng)}, false, ferr,
 		views.AnalyteFragment(a),
 		func(pg views.Page, b views.Banner) templ.Component { return views.AnalytePage(pg, b, a) })

@@ -121,8 +121,11 @@ func TestSectionFailureAndWarnings(t *testing.T) {
 		t.Errorf("failure alert = %q", got)
 	}
 	retry := d.Find(tid("retry"))
-	if u, _ := retry.Attr("hx-get"); u != s.URL {
-		t.Errorf("retry hx-get = %q, want %q", u, s.URL)
+	if u, _ := retry.Attr("hx-get"); u != s.RetryURL {
+		t.Errorf("retry hx-get = %q, want %q", u, s.RetryURL)
+	}
+	if u, _ := retry.Attr("href"); u != s.URL {
+		t.Errorf("retry href = %q, want %q", u, s.URL)
 	}
 	if sw, _ := retry.Attr("hx-swap"); sw != "outerHTML" {
 		t.Errorf("retry swap = %q", sw)
