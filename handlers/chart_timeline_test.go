@@ -24,6 +24,11 @@ func TestTimelineWindowsListEachEncounterOnce(t *testing.T) {
 	if !strings.Contains(label, "3 encounters that began earlier and had not ended by then") {
 		t.Errorf("newest window label %q does not say it lists 3 encounters that began earlier", label)
 	}
+	// The label counts what the class filter leaves: two of the three are HOV.
+	filtered := b.get(chart+"/encounters?class=HOV", hx).doc(t).Find(`[data-testid="timeline-window"]`).First().Text()
+	if !strings.Contains(filtered, "2 encounters that began earlier") {
+		t.Errorf("newest window label with class=HOV %q, want it to count the 2 listed", filtered)
+	}
 	windows := []*goquery.Document{first}
 	seenIDs := map[string]bool{}
 	listed := map[string][]int{} // encounter -> windows listing it

@@ -237,12 +237,11 @@ func (s *Server) timelineView(base string, p encounterParams, f fetched[timeline
 	path := base + "/encounters"
 	q, next := s.encounterPage(p)
 	var t views.Timeline
-	var ongoing []string
+	ongoing := 0
 	if f.err == nil {
-		var items []fhir.Encounter
-		items, ongoing = present.TimelineWindow(f.val.Items, q.From, q.To.IsZero(), s.settings.Location)
+		items, began := present.TimelineWindow(f.val.Items, q.From, q.To.IsZero(), s.settings.Location)
 		t = present.Timeline(items, s.settings.Location, present.EncounterFilter{Class: p.Class, Type: p.Type}, s.timelineLinks(base, items))
-		present.MarkOngoing(t.Groups, ongoing)
+		ongoing = present.MarkOngoing(t.Groups, began)
 		if f.val.earlier {
 			// more=1: the answer replaces the button with the next window only (see encounters).
 			more := next.query()
@@ -250,7 +249,7 @@ func (s *Server) timelineView(base string, p encounterParams, f fetched[timeline
 			t.LoadEarlierURL = withQuery(path, more)
 		}
 	}
-	t.Window = s.windowLabel(q) + present.OngoingNote(len(ongoing))
+	t.Window = s.windowLabel(q) + present.OngoingNote(ongoing)
 	t.Filters.Action = path
 	if !p.Before.IsZero() {
 		t.Filters.Before = p.Before.Format(time.DateOnly)

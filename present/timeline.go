@@ -328,8 +328,7 @@ func referencesEncounter(r fhir.Reference, e fhir.Encounter) bool {
 // every year.
 //
 //   - The newest window (open-ended, from its first day on) lists everything: an encounter that
-//     began before from and had not ended by then is current. Those are counted for the window's
-//     label and returned as ongoing.
+//     began before from and had not ended by then is current. Those are returned as ongoing.
 //   - An earlier window lists the encounters that began in it. One that began before it is listed
 //     in the window it began in, whatever the server's date semantics: only a start Chartside
 //     cannot place before from (undated, or a month or year that holds from) keeps it here.
@@ -373,15 +372,19 @@ func beganBefore(e fhir.Encounter, from time.Time, loc *time.Location) bool {
 }
 
 // MarkOngoing gives the rows of ongoing encounters (TimelineWindow) an element id of their own, so
-// the same encounter listed again where it began does not share its id (and its details slot).
-func MarkOngoing(groups []views.MonthGroup, ongoing []string) {
+// the same encounter listed again where it began does not share its id (and its details slot). It
+// returns how many rows it marked: those the filter left, for the window's label.
+func MarkOngoing(groups []views.MonthGroup, ongoing []string) int {
+	n := 0
 	for i := range groups {
 		for j := range groups[i].Entries {
 			if slices.Contains(ongoing, groups[i].Entries[j].DOMID) {
 				groups[i].Entries[j].DOMID += "-ongoing"
+				n++
 			}
 		}
 	}
+	return n
 }
 
 // OngoingNote is added to the newest window's label when it lists encounters that began before

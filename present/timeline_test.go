@@ -92,7 +92,9 @@ func TestTimelineWindow(t *testing.T) {
 	}
 
 	groups := TimelineGroups(encs[:2], ny, Links{})
-	MarkOngoing(groups, []string{EncounterDOMID("open2023")})
+	if n := MarkOngoing(groups, []string{EncounterDOMID("open2023"), EncounterDOMID("filteredOut")}); n != 1 {
+		t.Errorf("MarkOngoing marked %d rows, want 1 (the other ongoing encounter is not in the groups)", n)
+	}
 	var rowIDs []string
 	for _, g := range groups {
 		for _, r := range g.Entries {
