@@ -3,7 +3,6 @@ package handlers_test
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,19 +16,7 @@ import (
 // signs itself out and lands on the sign-in page, which says why (only after the countdown), the
 // screen is cleared, and Back does not return to a signed-in page. Skipped with -short or when no Chromium is installed.
 func TestKioskInBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("real browser")
-	}
-	chrome := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			chrome = p
-			break
-		}
-	}
-	if chrome == "" {
-		t.Skip("no Chromium on PATH")
-	}
+	chrome := findChromium(t)
 
 	tests := []struct {
 		name      string

@@ -84,25 +84,28 @@ func activeElement(ctx context.Context, t *testing.T) string {
 	return got
 }
 
-// headlessChromium starts a headless Chromium for one test, stopped when it ends, with a minute
-// for the whole test. It skips the test with -short or when no Chromium is on PATH.
-func headlessChromium(t *testing.T) context.Context {
+// findChromium returns the Chromium the in-process browser tests drive. It skips the test with
+// -short or when no Chromium is on PATH.
+func findChromium(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("real browser")
 	}
-	chrome := ""
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
 		if p, err := exec.LookPath(name); err == nil {
-			chrome = p
-			break
+			return p
 		}
 	}
-	if chrome == "" {
-		t.Skip("no Chromium on PATH")
-	}
+	t.Skip("no Chromium on PATH")
+	return ""
+}
+
+// headlessChromium starts a headless Chromium for one test, stopped when it ends, with a minute
+// for the whole test. It skips the test as findChromium does.
+func headlessChromium(t *testing.T) context.Context {
+	t.Helper()
 	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
-		chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.Headless)
+		chromedp.ExecPath(findChromium(t)), chromedp.NoSandbox, chromedp.Headless)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
