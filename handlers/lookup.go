@@ -94,7 +94,7 @@ func (s *Server) lookupPost(c echo.Context) error {
 		choices := make([]sessions.PatientRef, 0, len(matches))
 		for _, p := range matches {
 			choices = append(choices, sessions.PatientRef{PatientID: p.ID, MRN: f.MRN})
-			v.Matches = append(v.Matches, present.Match(p, s.settings.MRNSystem))
+			v.Matches = append(v.Matches, present.Match(p, s.settings.MRNSystem, s.settings.Now(), s.settings.Location))
 		}
 		if err := s.sessions.PutLookupChoices(c.Request().Context(), choices); err != nil {
 			return fmt.Errorf("lookup: %w", err)

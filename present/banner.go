@@ -10,17 +10,18 @@ import (
 )
 
 // Banner builds the patient banner. mrnSystem is the MRN's identifier system or Epic ID type
-// (as in epic.Config.MRNSystem). now and loc give today's date in the clinic for the age.
+// (as in epic.Config.MRNSystem). now and loc give today's date in the clinic: for the age, and
+// for which names, address and phone are the patient's today (fhir.Period.InEffectAt).
 func Banner(p fhir.Patient, mrnSystem string, now time.Time, loc *time.Location) views.Banner {
 	b := views.Banner{
-		Name:      orNotRecorded(PatientName(p)),
-		Preferred: PreferredName(p),
+		Name:      orNotRecorded(PatientName(p, now, loc)),
+		Preferred: PreferredName(p, now, loc),
 		MRN:       orNotRecorded(mrn(p, mrnSystem)),
 		BirthDate: orNotRecorded(Date(p.BirthDate)),
 		Sex:       orNotRecorded(sex(p.Gender)),
 		OtherIDs:  otherIDs(p, mrnSystem),
-		Address:   address(p.Address),
-		Phone:     orNotRecorded(phone(p.Telecom)),
+		Address:   address(p.Address, now, loc),
+		Phone:     orNotRecorded(phone(p.Telecom, now, loc)),
 		Language:  orNotRecorded(language(p.Communication)),
 		PCP:       orNotRecorded(pcp(p.GeneralPractitioner)),
 	}
@@ -50,8 +51,9 @@ func Banner(p fhir.Patient, mrnSystem string, now time.Time, loc *time.Location)
 	return b
 }
 
-// Match is one patient of a multi-match lookup: enough to tell patients apart, nothing more.
-func Match(p fhir.Patient, mrnSystem string) views.MatchRow {
+// Match is one patient of a multi-match lookup: enough to tell patients apart, nothing more. now and
+// loc give the clinic's today, which decides the name shown (as in Banner).
+func Match(p fhir.Patient, mrnSystem string, now time.Time, loc *time.Location) views.MatchRow {
 	ids := []views.IDRow{}
 	if v := mrn(p, mrnSystem); v != "" {
 		ids = append(ids, views.IDRow{Label: "MRN", Value: v})
@@ -59,16 +61,17 @@ func Match(p fhir.Patient, mrnSystem string) views.MatchRow {
 	ids = append(ids, otherIDs(p, mrnSystem)...)
 	return views.MatchRow{
 		Choice:      p.ID,
-		Name:        orNotRecorded(PatientName(p)),
+		Name:        orNotRecorded(PatientName(p, now, loc)),
 		BirthDate:   orNotRecorded(Date(p.BirthDate)),
 		Sex:         orNotRecorded(sex(p.Gender)),
 		Identifiers: ids,
 	}
 }
 
-// PatientName is the official (else usual, else first) name: its text, else given + family.
-func PatientName(p fhir.Patient) string {
-	n, ok := p.OfficialName()
+// PatientName is the official (else usual, else first) name in effect at now (loc gives the
+// clinic's today): its text, else given + family.
+func PatientName(p fhir.Patient, now time.Time, loc *time.Location) string {
+	n, ok := p.OfficialNameAt(now, loc)
 	if !ok {
 		return ""
 	}
@@ -76,14 +79,14 @@ func PatientName(p fhir.Patient) string {
 }
 
 // PreferredName is the name the patient goes by, when it is not the name PatientName shows: the
-// first current name with use "usual" (Epic's preferred name), else "nickname", that reads
+// first name in effect at now with use "usual" (Epic's preferred name), else "nickname", that reads
 // differently. Epic sends a usual name on every patient, the same as the legal one when no
 // preferred name is recorded; that one is not repeated. Empty when there is none to add.
-func PreferredName(p fhir.Patient) string {
-	shown := strings.ToLower(PatientName(p))
+func PreferredName(p fhir.Patient, now time.Time, loc *time.Location) string {
+	shown := strings.ToLower(PatientName(p, now, loc))
 	for _, use := range []string{"usual", "nickname"} {
 		for _, n := range p.Name {
-			if n.Use != use || !n.Current() {
+			if n.Use != use || !n.Period.InEffectAt(now, loc) {
 				continue
 			}
 			if t := nameText(n); t != "" && strings.ToLower(t) != shown {
@@ -239,14 +242,16 @@ func sex(gender string) string {
 	return gender
 }
 
-// address picks the current home address (else the first current one) as display lines. Epic's
-// text joins lines with "\r\n".
-func address(as []fhir.Address) []string {
+// address picks the home address in effect at now (else the first one in effect) as display
+// lines; nil when none is, which the banner shows as not recorded. An address that ends later
+// (a temporary address, a planned move) is still the one to reach the patient at today; one that
+// starts later is not yet. Epic's text joins lines with "\r\n".
+func address(as []fhir.Address, now time.Time, loc *time.Location) []string {
 	var pick *fhir.Address
 	for i := range as {
 		a := &as[i]
-		if a.Period != nil && !a.Period.End.IsZero() {
-			continue // ended
+		if !a.Period.InEffectAt(now, loc) {
+			continue
 		}
 		if pick == nil || (a.Use == "home" && pick.Use != "home") {
 			pick = a
@@ -275,11 +280,12 @@ func address(as []fhir.Address) []string {
 	return lines
 }
 
-// phone is the preferred (lowest rank) phone number with its use.
-func phone(cps []fhir.ContactPoint) string {
+// phone is the preferred (lowest rank) phone number in effect at now, with its use; "" when none
+// is.
+func phone(cps []fhir.ContactPoint, now time.Time, loc *time.Location) string {
 	var phones []fhir.ContactPoint
 	for _, cp := range cps {
-		if cp.System == "phone" && cp.Value != "" && (cp.Period == nil || cp.Period.End.IsZero()) {
+		if cp.System == "phone" && cp.Value != "" && cp.Period.InEffectAt(now, loc) {
 			phones = append(phones, cp)
 		}
 	}

@@ -83,7 +83,7 @@ func TestBanner(t *testing.T) {
 func TestMatch(t *testing.T) {
 	p := patientFrom(t, `{"id":"abc","name":[{"use":"official","text":"<script>x</script>"}],"birthDate":"1970-03","gender":"male",
 		"identifier":[{"type":{"text":"MRN"},"value":"42"},{"type":{"text":"CEID"},"value":"C1"}]}`)
-	got := Match(p, "MRN")
+	got := Match(p, "MRN", time.Date(2026, 4, 28, 12, 0, 0, 0, time.UTC), time.UTC)
 	want := views.MatchRow{Choice: "abc", Name: "<script>x</script>", BirthDate: "Mar 1970", Sex: "Male",
 		Identifiers: []views.IDRow{{Label: "MRN", Value: "42"}, {Label: "CEID", Value: "C1"}}}
 	if !reflect.DeepEqual(got, want) {
@@ -100,7 +100,7 @@ func TestSSNMasked(t *testing.T) {
 	}
 	p := patients[0]
 	rows := map[string]string{}
-	for _, id := range Match(p, "MRN").Identifiers {
+	for _, id := range Match(p, "MRN", time.Date(2026, 4, 28, 12, 0, 0, 0, time.UTC), time.UTC).Identifiers {
 		rows[id.Label] = id.Value
 	}
 	if rows["SSN"] != "***-**-5316" {
@@ -125,7 +125,7 @@ func TestSSNMasked(t *testing.T) {
 
 // The banner names the patient by the legal name and, beside it, by the name they go by when that
 // differs: Allison Mychart goes by Ali (App Orchard capture); Camila Lopez's usual name is her legal
-// name, so nothing is added. A preferred name that has ended is not shown.
+// name, so nothing is added. A preferred name that has ended, or not yet begun, is not shown.
 func TestPreferredName(t *testing.T) {
 	now := time.Date(2026, 4, 28, 12, 0, 0, 0, time.UTC)
 	patients := bundleOf[fhir.Patient](t, "patient-search-multiple-identifiers-apporchard.json", "Patient")
@@ -143,12 +143,14 @@ func TestPreferredName(t *testing.T) {
 		{"usual before nickname", `[{"use":"official","text":"Robert Smith"},{"use":"nickname","text":"Bobby"},{"use":"usual","text":"Bob Smith"}]`, "Bob Smith"},
 		{"usual same as legal, nickname differs", `[{"use":"official","text":"Robert Smith"},{"use":"usual","text":"ROBERT SMITH"},{"use":"nickname","text":"Bob"}]`, "Bob"},
 		{"ended preferred name", `[{"use":"official","text":"Robert Smith"},{"use":"usual","text":"Bob Smith","period":{"end":"2020-01-01"}}]`, ""},
+		{"preferred name ending next month", `[{"use":"official","text":"Robert Smith"},{"use":"usual","text":"Bob Smith","period":{"end":"2026-05-31"}}]`, "Bob Smith"},
+		{"preferred name starting next month", `[{"use":"official","text":"Robert Smith"},{"use":"usual","text":"Bob Smith","period":{"start":"2026-05-01"}}]`, ""},
 		{"usual shown as the name", `[{"use":"old","text":"Robert Jones"},{"use":"usual","text":"Robert Smith"}]`, ""},
 		{"no names", `[]`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := PreferredName(patientFrom(t, `{"name":`+tt.names+`}`)); got != tt.want {
+			if got := PreferredName(patientFrom(t, `{"name":`+tt.names+`}`), now, time.UTC); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
@@ -189,7 +191,7 @@ func TestBannerIdentifiers(t *testing.T) {
 		})
 	}
 	// The lookup's match rows follow the same rule: no MyChart login on the list of patients.
-	for _, id := range Match(allison, "MRN").Identifiers {
+	for _, id := range Match(allison, "MRN", now, time.UTC).Identifiers {
 		if id.Value == "MYCHARTALLISON" || id.Label == "FHIR STU3" {
 			t.Errorf("match row lists %+v", id)
 		}

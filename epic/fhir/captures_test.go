@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 const capturesDir = "../sandbox/captures"
@@ -257,7 +258,7 @@ func TestPatientHelpers(t *testing.T) {
 	if got, _ := p.IdentifierValue("urn:oid:1.2.840.114350.1.13.0.1.7.5.737384.14"); got != "203713" {
 		t.Errorf("by system = %q", got)
 	}
-	if n, _ := p.OfficialName(); n.Family != "Lopez" || n.Use != "official" {
+	if n, _ := p.OfficialNameAt(time.Date(2026, 4, 28, 12, 0, 0, 0, time.UTC), time.UTC); n.Family != "Lopez" || n.Use != "official" {
 		t.Errorf("name = %+v", n)
 	}
 	if y, m, d := p.BirthDate.Civil(); y != 1987 || m != 9 || d != 12 || p.BirthDate.String() != "1987-09-12" {

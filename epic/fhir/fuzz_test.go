@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // addCaptureSeeds seeds a fuzz target with every captured Epic response: the fuzzer starts from
@@ -56,7 +57,14 @@ func FuzzDecodeBundle(f *testing.F) {
 		}
 		if pats, err := Resources[Patient](&b, "Patient"); err == nil {
 			for _, p := range pats {
-				_, _ = p.OfficialName()
+				now := time.Date(2026, 4, 28, 12, 0, 0, 0, time.UTC)
+				_, _ = p.OfficialNameAt(now, time.UTC)
+				for _, a := range p.Address {
+					_ = a.Period.InEffectAt(now, time.UTC)
+				}
+				for _, cp := range p.Telecom {
+					_ = cp.Period.InEffectAt(now, time.UTC)
+				}
 				_, _ = p.IdentifierByType("MR")
 				if _, err := json.Marshal(p); err != nil {
 					t.Fatalf("re-encode Patient: %v", err)

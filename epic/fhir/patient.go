@@ -1,6 +1,9 @@
 package fhir
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Patient is the FHIR R4 Patient as Epic returns it.
 type Patient struct {
@@ -75,23 +78,21 @@ func (p Patient) IdentifierByType(typ string) (string, bool) {
 	return "", false
 }
 
-// Current reports whether the name is still the patient's: its period has no end. A previous
-// legal name is sent with an ended period (or as use "old", as Epic does), and showing it would
-// name the patient wrongly.
-func (n HumanName) Current() bool { return n.Period == nil || n.Period.End.IsZero() }
-
-// OfficialName returns the patient's current name: the first current one with use "official",
-// else "usual", else any current name that is not "old" or "maiden", else the first.
-func (p Patient) OfficialName() (HumanName, bool) {
+// OfficialNameAt returns the patient's name at now: the first name in effect (Period.InEffectAt,
+// with loc giving the clinic's today) with use "official", else "usual", else any name in effect
+// that is not "old" or "maiden", else the first. A previous legal name is sent with an ended
+// period (or as use "old", as Epic does), and showing it would name the patient wrongly; a name
+// whose period starts after today (a name change registered ahead) is not yet the patient's.
+func (p Patient) OfficialNameAt(now time.Time, loc *time.Location) (HumanName, bool) {
 	for _, use := range []string{"official", "usual"} {
 		for _, n := range p.Name {
-			if n.Use == use && n.Current() {
+			if n.Use == use && n.Period.InEffectAt(now, loc) {
 				return n, true
 			}
 		}
 	}
 	for _, n := range p.Name {
-		if n.Use != "old" && n.Use != "maiden" && n.Current() {
+		if n.Use != "old" && n.Use != "maiden" && n.Period.InEffectAt(now, loc) {
 			return n, true
 		}
 	}
@@ -99,4 +100,12 @@ func (p Patient) OfficialName() (HumanName, bool) {
 		return p.Name[0], true
 	}
 	return HumanName{}, false
+}
+
+// OfficialName is OfficialNameAt for callers with no clinic clock or zone (the sandbox's data
+// loader): today is the current UTC date.
+//
+// Deprecated: Use OfficialNameAt with the caller's clock and time zone.
+func (p Patient) OfficialName() (HumanName, bool) {
+	return p.OfficialNameAt(time.Now(), time.UTC)
 }
