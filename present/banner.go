@@ -245,12 +245,15 @@ func sex(gender string) string {
 // address picks the home address in effect at now (else the first one in effect) as display
 // lines; nil when none is, which the banner shows as not recorded. An address that ends later
 // (a temporary address, a planned move) is still the one to reach the patient at today; one that
-// starts later is not yet. Epic's text joins lines with "\r\n".
+// starts later is not yet. An address with use "old" is never shown, whatever its period: FHIR
+// defines "old" as no longer in use, and Epic sends a previous address that way with no period
+// (the App Orchard captures list one before the home address). Epic's text joins lines with
+// "\r\n".
 func address(as []fhir.Address, now time.Time, loc *time.Location) []string {
 	var pick *fhir.Address
 	for i := range as {
 		a := &as[i]
-		if !a.Period.InEffectAt(now, loc) {
+		if a.Use == "old" || !a.Period.InEffectAt(now, loc) {
 			continue
 		}
 		if pick == nil || (a.Use == "home" && pick.Use != "home") {
@@ -281,11 +284,12 @@ func address(as []fhir.Address, now time.Time, loc *time.Location) []string {
 }
 
 // phone is the preferred (lowest rank) phone number in effect at now, with its use; "" when none
-// is.
+// is. A number with use "old" (no longer in use) is never shown, whatever its period or rank, as
+// for addresses.
 func phone(cps []fhir.ContactPoint, now time.Time, loc *time.Location) string {
 	var phones []fhir.ContactPoint
 	for _, cp := range cps {
-		if cp.System == "phone" && cp.Value != "" && cp.Period.InEffectAt(now, loc) {
+		if cp.System == "phone" && cp.Value != "" && cp.Use != "old" && cp.Period.InEffectAt(now, loc) {
 			phones = append(phones, cp)
 		}
 	}
