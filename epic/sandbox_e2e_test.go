@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/chartside/chartside/epic"
 	"github.com/chartside/chartside/epic/sandbox"
@@ -61,7 +62,7 @@ func TestAgainstSandbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := p.OfficialName(); n.Family != "Lopez" {
+	if n, _ := p.OfficialNameAt(time.Now(), time.UTC); n.Family != "Lopez" {
 		t.Errorf("family = %q, want Lopez", n.Family)
 	}
 	enc, err := c.SearchEncounters(ctx, p.ID, epic.EncounterQuery{})

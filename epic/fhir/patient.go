@@ -101,11 +101,3 @@ func (p Patient) OfficialNameAt(now time.Time, loc *time.Location) (HumanName, b
 	}
 	return HumanName{}, false
 }
-
-// OfficialName is OfficialNameAt for callers with no clinic clock or zone (the sandbox's data
-// loader): today is the current UTC date.
-//
-// Deprecated: Use OfficialNameAt with the caller's clock and time zone.
-func (p Patient) OfficialName() (HumanName, bool) {
-	return p.OfficialNameAt(time.Now(), time.UTC)
-}

@@ -20,7 +20,7 @@ func buildStore(opts Options) (*store, LoadReport, error) {
 
 	var report LoadReport
 	if opts.DataDir != "" {
-		r, err := loadDataDir(st, opts.DataDir)
+		r, err := loadDataDir(st, opts.DataDir, opts.Now())
 		if err != nil {
 			return nil, LoadReport{}, err
 		}

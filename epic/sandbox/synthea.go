@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/chartside/chartside/epic/fhir"
 )
@@ -23,8 +24,10 @@ var encounterClassToEpic = map[string]fhir.Coding{
 // loadDataDir reads every *.json FHIR R4 Bundle in dir (Synthea output, for example) and maps what
 // it can into Epic's shapes: Patients get an MRN under MRNSystem (their MR identifier, or a new
 // number), urn:uuid references become relative ones, encounter classes become Epic codings and lab
-// observations get Epic's Lab category. Everything else is counted in the report as skipped.
-func loadDataDir(st *store, dir string) (LoadReport, error) {
+// observations get Epic's Lab category. Everything else is counted in the report as skipped. now is
+// the sandbox's clock (Options.Now): the directory lists each patient under the name in effect
+// then, taking today as its UTC date, as the sandbox has no clinic zone.
+func loadDataDir(st *store, dir string, now time.Time) (LoadReport, error) {
 	report := LoadReport{Mapped: map[string]int{}, Skipped: map[string]int{}}
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
@@ -87,7 +90,7 @@ func loadDataDir(st *store, dir string) (LoadReport, error) {
 				report.Patients++
 				report.Mapped[t]++
 				if report.Patients <= 10 {
-					name, _ := p.OfficialName()
+					name, _ := p.OfficialNameAt(now, time.UTC)
 					st.directory = append(st.directory, Listing{MRN: mrn, Name: strings.TrimSpace(strings.Join(name.Given, " ") + " " + name.Family), Summary: "Loaded from " + filepath.Base(f)})
 				}
 			case "Encounter":
