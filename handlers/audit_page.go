@@ -5,9 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
-	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,62 +37,114 @@ const auditPageSize = 50
 // (a wiring mistake, not a user error).
 var errAuditNotQueryable = errors.New("audit page: the audit dependency cannot be queried")
 
-// auditPage handles GET /admin/audit: filters (staff, patient, action, date
-// range) and one page of records, newest first, with links to older pages.
-// With HX-Request (filter form, pager links) it answers the results
-// fragment only; otherwise the whole page. Admins only; each view is itself
-// audited before the records are shown.
+// auditPage handles GET /admin/audit: the filter form and one page of records, newest first, with
+// links to older pages. The filter comes from the session, named by the URL's opaque handle
+// (?f=, set by auditFilterPost), so no MRN or patient id is ever in the address; ?before= pages
+// back. A handle this session does not hold shows the form and says the filter has expired, with
+// no records (404). With HX-Request (the pager links) it answers the results fragment only;
+// otherwise the whole page. Admins only; each view is itself audited before the records are shown.
 func (s *Server) auditPage(c echo.Context) error {
 	trail, err := s.requireAuditAdmin(c, audit.ActionAuditView)
 	if err != nil {
 		return err
 	}
-	v := views.AuditPage{Page: s.page(c, "Audit trail"), Actions: audit.Actions()}
-	// Audit records name patients; keep them out of htmx's history cache.
-	v.NoHistory = true
-	form, f, before, fe := s.parseAuditFilter(c)
+	v := s.auditView(c)
+	form, handle, err := s.auditFilterFromURL(c)
+	if errors.Is(err, errAuditFilterExpired) {
+		v.FilterExpired = true
+		return s.render(c, http.StatusNotFound, views.Audit(v), views.AuditResults(v))
+	}
+	if err != nil {
+		return err
+	}
 	v.Filter = form
-	if len(fe) > 0 {
-		v.FieldErrors = fe
+	f, fe := s.checkAuditFilter(form)
+	before, beforeErr := parseAuditBefore(c)
+	if len(fe) > 0 || len(beforeErr) > 0 {
+		v.FieldErrors = fieldErrors{}
+		maps.Copy(v.FieldErrors, fe)
+		maps.Copy(v.FieldErrors, beforeErr)
 		return s.render(c, http.StatusUnprocessableEntity, views.Audit(v), views.AuditResults(v))
 	}
 	f.BeforeSeq = before
 	f.Limit = auditPageSize + 1 // one extra tells whether an older page exists
-	if err := s.recordAccess(c, access{Action: audit.ActionAuditView, PatientID: f.PatientID, Detail: auditDetail(form, before)}, audit.OutcomeShown); err != nil {
+	if err := s.recordAccess(c, auditAccess(audit.ActionAuditView, form, before, ""), audit.OutcomeShown); err != nil {
 		return err
 	}
 	recs, err := trail.Query(c.Request().Context(), f)
 	if err != nil {
 		return fmt.Errorf("audit page: %w", err)
 	}
-	query := auditQuery(form)
 	if len(recs) > auditPageSize {
 		recs = recs[:auditPageSize]
-		older := auditQuery(form) // a fresh map: query is reused below
-		older.Set(views.AuditFieldBefore, strconv.FormatInt(recs[len(recs)-1].Seq, 10))
-		v.OlderURL = views.AuditURL + "?" + older.Encode()
+		v.OlderURL = auditURL(views.AuditURL, handle, recs[len(recs)-1].Seq)
 	}
 	if before > 0 {
-		v.NewestURL = auditLink(views.AuditURL, query)
+		v.NewestURL = auditURL(views.AuditURL, handle, 0)
 	}
-	v.ExportURL = auditLink(views.AuditExportURL, query)
+	v.ExportURL = auditURL(views.AuditExportURL, handle, 0)
 	for _, r := range recs {
 		v.Rows = append(v.Rows, s.auditRow(r))
 	}
 	return s.render(c, http.StatusOK, views.Audit(v), views.AuditResults(v))
 }
 
+// auditFilterPost handles POST /admin/audit, the filter form. The filter travels in the form body
+// only: a valid one is kept in the session under an opaque handle and the browser is redirected
+// to /admin/audit?f=<handle> (303; HX-Redirect for htmx), so the MRN or patient id typed never
+// reaches a URL, a log line or the browser history. No filter at all redirects to the unfiltered
+// page. An invalid filter re-shows the form with 422 and a message next to each field, shows no
+// records and keeps no filter. Admins only; nothing is shown here, so the view is audited by the
+// page the redirect leads to.
+func (s *Server) auditFilterPost(c echo.Context) error {
+	if _, err := s.requireAuditAdmin(c, audit.ActionAuditView); err != nil {
+		return err
+	}
+	form, fe, err := s.bindAuditFilter(c)
+	if err != nil {
+		return echo.ErrBadRequest
+	}
+	if len(fe) > 0 {
+		v := s.auditView(c)
+		v.Filter = form
+		v.FieldErrors = fe
+		return s.render(c, http.StatusUnprocessableEntity, views.Audit(v), views.AuditResults(v))
+	}
+	if form == (views.AuditFilter{}) {
+		return redirect(c, views.AuditURL)
+	}
+	h, err := s.rememberAuditFilter(c, form)
+	if err != nil {
+		return err
+	}
+	return redirect(c, auditURL(views.AuditURL, h, 0))
+}
+
+// auditView is the page's view model before any filter is read.
+func (s *Server) auditView(c echo.Context) views.AuditPage {
+	v := views.AuditPage{Page: s.page(c, "Audit trail"), Actions: audit.Actions()}
+	// Audit records name patients; keep them out of htmx's history cache.
+	v.NoHistory = true
+	return v
+}
+
 // auditExport handles GET /admin/audit/export: every record matching the
-// page's filters, oldest first, as a CSV download (formula-safe cells;
-// format=jsonl for JSON Lines). Admins only; the export is audited before
-// any record is written. The body streams straight from the database so an
+// page's filter (named by the same ?f= handle as the page), oldest first, as
+// a CSV download (formula-safe cells; format=jsonl for JSON Lines). A handle
+// this session does not hold is a 404 saying the filter has expired, never
+// an export of everything. Admins only; the export is audited before any
+// record is written. The body streams straight from the database so an
 // export of the whole trail never sits in memory.
 func (s *Server) auditExport(c echo.Context) error {
 	trail, err := s.requireAuditAdmin(c, audit.ActionAuditExport)
 	if err != nil {
 		return err
 	}
-	form, f, _, fe := s.parseAuditFilter(c)
+	form, _, err := s.auditFilterFromURL(c)
+	if err != nil {
+		return fmt.Errorf("audit export: %w", err)
+	}
+	f, fe := s.checkAuditFilter(form)
 	if len(fe) > 0 {
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, "Check the audit filters.")
 	}
@@ -109,7 +160,7 @@ func (s *Server) auditExport(c echo.Context) error {
 	default:
 		return echo.NewHTTPError(http.StatusBadRequest, "Unknown export format.")
 	}
-	if err := s.recordAccess(c, access{Action: audit.ActionAuditExport, PatientID: f.PatientID, Detail: "format=" + format + " " + auditDetail(form, 0)}, audit.OutcomeOK); err != nil {
+	if err := s.recordAccess(c, auditAccess(audit.ActionAuditExport, form, 0, format), audit.OutcomeOK); err != nil {
 		return err
 	}
 	h := c.Response().Header()
@@ -149,80 +200,23 @@ func (s *Server) requireAuditAdmin(c echo.Context, action string) (AuditTrail, e
 	return trail, nil
 }
 
-// parseAuditFilter reads the filter from the query string. Dates are days in
-// the clinic's time zone; "to" includes its whole day.
-func (s *Server) parseAuditFilter(c echo.Context) (views.AuditFilter, audit.Filter, int64, map[string]string) {
-	form := views.AuditFilter{
-		Username: staff.NormalizeUsername(c.QueryParam(views.AuditFieldUsername)),
-		Patient:  strings.TrimSpace(c.QueryParam(views.AuditFieldPatient)),
-		Action:   strings.TrimSpace(c.QueryParam(views.AuditFieldAction)),
-		From:     strings.TrimSpace(c.QueryParam(views.AuditFieldFrom)),
-		To:       strings.TrimSpace(c.QueryParam(views.AuditFieldTo)),
+// auditAccess is the audit_view/audit_export record of a look at the trail. The patient filters
+// go in its patient and MRN fields, so a search of the trail for a patient also finds who looked
+// at that patient's records, and in its Detail with the rest of the filter. The audit trail may
+// hold an MRN; the URL and the logs never do.
+func auditAccess(action string, form views.AuditFilter, before int64, format string) access {
+	d := auditDetail(form, before)
+	if format != "" {
+		d = "format=" + format + " " + d
 	}
-	fe := map[string]string{}
-	f := audit.Filter{Username: form.Username, PatientID: form.Patient, Action: form.Action}
-	if len(form.Username) > 256 {
-		fe[views.AuditFieldUsername] = "That username is too long."
-	}
-	if len(form.Patient) > 256 {
-		fe[views.AuditFieldPatient] = "That patient id is too long."
-	}
-	if form.Action != "" && !slices.Contains(audit.Actions(), form.Action) {
-		fe[views.AuditFieldAction] = "Choose an action from the list."
-	}
-	day := func(field, v string) time.Time {
-		if v == "" {
-			return time.Time{}
-		}
-		t, err := time.ParseInLocation(time.DateOnly, v, s.settings.Location)
-		if err != nil {
-			fe[field] = "Enter the date as YYYY-MM-DD."
-		}
-		return t
-	}
-	f.From = day(views.AuditFieldFrom, form.From)
-	if to := day(views.AuditFieldTo, form.To); !to.IsZero() {
-		f.To = to.AddDate(0, 0, 1)
-		if !f.From.IsZero() && !f.To.After(f.From) {
-			fe[views.AuditFieldTo] = "The end date must not be before the start date."
-		}
-	}
-	var before int64
-	if b := c.QueryParam(views.AuditFieldBefore); b != "" {
-		n, err := strconv.ParseInt(b, 10, 64)
-		if err != nil || n <= 0 {
-			fe[views.AuditFieldBefore] = "That page link is not valid; start from the newest records."
-		}
-		before = n
-	}
-	return form, f, before, fe
-}
-
-// auditQuery is the filter as URL parameters, for pager and export links.
-func auditQuery(form views.AuditFilter) url.Values {
-	q := url.Values{}
-	for k, v := range map[string]string{
-		views.AuditFieldUsername: form.Username, views.AuditFieldPatient: form.Patient,
-		views.AuditFieldAction: form.Action, views.AuditFieldFrom: form.From, views.AuditFieldTo: form.To,
-	} {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
-	return q
-}
-
-func auditLink(path string, q url.Values) string {
-	if len(q) == 0 {
-		return path
-	}
-	return path + "?" + q.Encode()
+	return access{Action: action, PatientID: form.Patient, MRN: form.MRN, Detail: d}
 }
 
 // auditDetail describes the filter for the audit_view/audit_export record.
 func auditDetail(form views.AuditFilter, before int64) string {
 	parts := []string{}
-	for _, kv := range [][2]string{{"username", form.Username}, {"action", form.Action}, {"from", form.From}, {"to", form.To}} {
+	for _, kv := range [][2]string{{"username", form.Username}, {"mrn", form.MRN}, {"patient", form.Patient},
+		{"action", form.Action}, {"from", form.From}, {"to", form.To}} {
 		if kv[1] != "" {
 			parts = append(parts, kv[0]+"="+kv[1])
 		}
@@ -239,7 +233,8 @@ func auditDetail(form views.AuditFilter, before int64) string {
 func (s *Server) auditRow(r audit.Record) views.AuditRow {
 	return views.AuditRow{
 		Seq:        strconv.FormatInt(r.Seq, 10),
-		Time:       r.Time.In(s.settings.Location).Format("2006-01-02 15:04:05 MST"),
+		Date:       r.Time.In(s.settings.Location).Format(time.DateOnly),
+		Clock:      r.Time.In(s.settings.Location).Format("15:04:05 MST"),
 		Username:   r.Username,
 		Action:     r.Action,
 		PatientID:  r.PatientID,

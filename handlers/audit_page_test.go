@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -25,11 +27,13 @@ import (
 )
 
 // auditEnv is the whole echo stack with sessions and the audit trail on a
-// real SQLite database, serving the admin audit page over real HTTP.
+// real SQLite database, serving the admin audit page over real HTTP. Every
+// log line the server and the session manager write is kept in logs.
 type auditEnv struct {
 	t     *testing.T
 	app   *httptest.Server
 	trail *audit.Log
+	logs  *logBuffer
 }
 
 // refusingTrail is the real trail whose appends fail, as when the audit
@@ -42,13 +46,15 @@ func newAuditEnv(t *testing.T, refuseAppends bool) *auditEnv {
 	t.Helper()
 	database := dbtest.New(t, db.SQLite)
 	trail := audit.New(database, nil)
-	mgr := sessions.New(sessions.NewSQLStore(database), sessions.Options{})
+	logs := &logBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	mgr := sessions.New(sessions.NewSQLStore(database), sessions.Options{Logger: logger})
 	var auditor handlers.Auditor = trail
 	if refuseAppends {
 		auditor = refusingTrail{trail}
 	}
 	srv := handlers.NewServer(handlers.Deps{
-		Logger:   slog.New(slog.DiscardHandler),
+		Logger:   logger,
 		Static:   static.FS(),
 		Sessions: mgr,
 		Audit:    auditor,
@@ -61,7 +67,7 @@ func newAuditEnv(t *testing.T, refuseAppends bool) *auditEnv {
 	}, mgr.Middleware())
 	app := httptest.NewServer(e)
 	t.Cleanup(app.Close)
-	return &auditEnv{t: t, app: app, trail: trail}
+	return &auditEnv{t: t, app: app, trail: trail, logs: logs}
 }
 
 // seed records n chart views, one an hour from 2026-02-01 00:00 UTC,
@@ -77,6 +83,24 @@ func (env *auditEnv) seed(n int) {
 		}
 		if i%10 == 0 {
 			e.Action, e.MRN, e.Outcome = audit.ActionLookup, `=HYPERLINK("http://evil.example")`, audit.OutcomeNotFound
+		}
+		if err := env.trail.Record(context.Background(), e); err != nil {
+			env.t.Fatal(err)
+		}
+	}
+}
+
+// seedPatient records n chart views of one patient by carol, one a minute
+// from 2026-03-01 00:00 UTC, each with the MRN the chart was opened with and
+// a request id and detail as long as real ones.
+func (env *auditEnv) seedPatient(n int, patientID, mrn string) {
+	env.t.Helper()
+	for i := 0; i < n; i++ {
+		e := audit.Entry{
+			Time:     time.Date(2026, 3, 1, 0, i, 0, 0, time.UTC),
+			Username: "carol", Action: audit.ActionChartView, PatientID: patientID, MRN: mrn,
+			Outcome: audit.OutcomeShown, ClientAddr: "2001:db8:85a3::8a2e:370:7334", RequestID: fmt.Sprintf("4f1c2b9e8d7a6f5e4d3c%04x", i),
+			Detail: "encounters from the timeline window since Nov 23, 2025, class AMB",
 		}
 		if err := env.trail.Record(context.Background(), e); err != nil {
 			env.t.Fatal(err)
@@ -118,6 +142,53 @@ func (env *auditEnv) get(c *http.Client, path string, hx bool) auditReply {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return auditReply{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+// post sends a form as a browser would (the form body, nothing in the URL).
+func (env *auditEnv) post(c *http.Client, path string, form url.Values, hx bool) auditReply {
+	env.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, env.app.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if hx {
+		req.Header.Set("HX-Request", "true")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return auditReply{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+// filterURLPattern is the only shape a filtered audit page's address may take.
+var filterURLPattern = regexp.MustCompile(`^/admin/audit\?f=[A-Za-z0-9_-]{22}$`)
+
+// applyFilter submits the audit page's filter form as the signed-in admin
+// c (with the CSRF token its page carries) and returns where the server sent
+// the browser: /admin/audit?f=<handle>.
+func (env *auditEnv) applyFilter(c *http.Client, filter url.Values) string {
+	env.t.Helper()
+	r := env.post(c, "/admin/audit", withCSRF(env.t, env.get(c, "/admin/audit", false), filter), false)
+	loc := r.header.Get("Location")
+	if r.status != http.StatusSeeOther || !filterURLPattern.MatchString(loc) {
+		env.t.Fatalf("apply filter: status %d, Location %q; want 303 to /admin/audit?f=<handle>\n%.500s", r.status, loc, r.body)
+	}
+	return loc
+}
+
+// withCSRF returns a copy of form with the CSRF token of the page r.
+func withCSRF(t *testing.T, r auditReply, form url.Values) url.Values {
+	t.Helper()
+	tok, ok := r.doc(t).Find(`input[name="csrf_token"]`).First().Attr("value")
+	if !ok || tok == "" {
+		t.Fatalf("no CSRF token on the page (status %d)", r.status)
+	}
+	out := url.Values{"csrf_token": {tok}}
+	for k, v := range form {
+		out[k] = v
+	}
+	return out
 }
 
 func (r auditReply) doc(t *testing.T) *goquery.Document {
@@ -201,13 +272,13 @@ func TestAuditPageFilters(t *testing.T) {
 	env.seed(30)
 	admin := env.as("root", "admin")
 	tests := []struct {
-		name  string
-		query string
-		want  []string
+		name   string
+		filter url.Values
+		want   []string
 	}{
-		{"staff and patient", "username=ALICE&patient=p0", nil},
-		{"action", "action=lookup", nil},
-		{"date range is whole days in the clinic zone", "username=bob&from=2026-02-01&to=2026-02-01", nil},
+		{"staff and patient", url.Values{"username": {"ALICE"}, "patient": {"p0"}}, nil},
+		{"action", url.Values{"action": {"lookup"}}, nil},
+		{"date range is whole days in the clinic zone", url.Values{"username": {"bob"}, "from": {"2026-02-01"}, "to": {"2026-02-01"}}, nil},
 	}
 	// Record n is hour n-1 of 1 Feb (n <= 24) or of 2 Feb; p0 records are
 	// 1, 6, 11, …; alice has the odd ones; every tenth from 1 is a lookup.
@@ -217,7 +288,7 @@ func TestAuditPageFilters(t *testing.T) {
 		"16:bob:chart_view:p0", "14:bob:chart_view:p3", "12:bob:chart_view:p1", "10:bob:chart_view:p4", "8:bob:chart_view:p2",
 		"6:bob:chart_view:p0", "4:bob:chart_view:p3", "2:bob:chart_view:p1"}
 	for _, tt := range tests {
-		r := env.get(admin, "/admin/audit?"+tt.query, true)
+		r := env.get(admin, env.applyFilter(admin, tt.filter), true)
 		if r.status != http.StatusOK {
 			t.Fatalf("%s: status %d", tt.name, r.status)
 		}
@@ -226,17 +297,25 @@ func TestAuditPageFilters(t *testing.T) {
 		}
 	}
 
-	r := env.get(admin, "/admin/audit?from=01/02/2026&action=peek", false)
+	r := env.post(admin, "/admin/audit", withCSRF(t, env.get(admin, "/admin/audit", false),
+		url.Values{"from": {"01/02/2026"}, "action": {"peek"}}), false)
 	d := r.doc(t)
 	if r.status != http.StatusUnprocessableEntity || d.Find(`[data-testid="audit-error-from"]`).Length() != 1 ||
 		d.Find(`[data-testid="audit-error-action"]`).Length() != 1 || len(rows(d)) != 0 {
 		t.Errorf("invalid filters: status %d, want 422 with both field errors and no rows", r.status)
 	}
 
-	// Every view was itself recorded, with the filter used.
-	views, err := env.trail.Query(context.Background(), audit.Filter{Action: audit.ActionAuditView})
+	// Every view was itself recorded, with the filter used. (The unfiltered
+	// pages fetched for their CSRF tokens say "all records".)
+	all, err := env.trail.Query(context.Background(), audit.Filter{Action: audit.ActionAuditView})
 	if err != nil {
 		t.Fatal(err)
+	}
+	var views []audit.Record
+	for _, r := range all {
+		if r.Detail != "all records" {
+			views = append(views, r)
+		}
 	}
 	if len(views) != 3 || views[2].Username != "root" || views[2].PatientID != "p0" || !strings.Contains(views[2].Detail, "username=alice") {
 		t.Errorf("audit_view records: %+v", views)
@@ -248,10 +327,11 @@ func TestAuditExportDownload(t *testing.T) {
 	env.seed(30)
 	admin := env.as("root", "admin")
 
-	page := env.get(admin, "/admin/audit?action=lookup", false)
+	filtered := env.applyFilter(admin, url.Values{"action": {"lookup"}})
+	page := env.get(admin, filtered, false)
 	link, ok := page.doc(t).Find(`[data-testid="audit-export"]`).Attr("href")
-	if !ok || !strings.Contains(link, "action=lookup") {
-		t.Fatalf("export link %q does not carry the filter", link)
+	if !ok || link != "/admin/audit/export?"+strings.TrimPrefix(filtered, "/admin/audit?") {
+		t.Fatalf("export link %q does not carry the filter's handle (page %s)", link, filtered)
 	}
 	r := env.get(admin, link, false)
 	if r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "text/csv") ||
@@ -300,6 +380,20 @@ func TestAuditPageAdminsOnly(t *testing.T) {
 			if tt.want == http.StatusForbidden && !strings.Contains(r.body, "Chartside administrators only") {
 				t.Errorf("%s %s: the refusal does not say the page is for administrators:\n%s", tt.name, path, r.body)
 			}
+		}
+		// The filter form, posted with the session's own CSRF token (the signed-in refusal page
+		// carries it in its Sign out form), is refused the same way.
+		form := url.Values{"mrn": {"203713"}}
+		if tt.user != "" {
+			form = withCSRF(t, env.get(c, "/admin/audit", false), form)
+		}
+		r := env.post(c, "/admin/audit", form, false)
+		if r.status != tt.want || r.header.Get("Location") != "" && !strings.HasPrefix(r.header.Get("Location"), "/signin") ||
+			strings.Contains(r.body, "10.0.0.9") {
+			t.Errorf("%s POST /admin/audit: status %d to %q (want %d) or audit data leaked", tt.name, r.status, r.header.Get("Location"), tt.want)
+		}
+		if tt.want == http.StatusForbidden && !strings.Contains(r.body, "Chartside administrators only") {
+			t.Errorf("%s POST /admin/audit: the refusal does not say the page is for administrators", tt.name)
 		}
 	}
 	if recs, err := env.trail.Query(context.Background(), audit.Filter{}); err != nil || len(recs) != 3 {

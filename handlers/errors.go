@@ -71,6 +71,9 @@ func (s *Server) describeError(err error) views.ErrorView {
 	case errors.Is(err, sessions.ErrCrossSite):
 		return views.ErrorView{Status: http.StatusForbidden, Title: "Request refused",
 			Detail: "This request did not come from a Chartside page, so Chartside did not act on it. Open Chartside and try again from there."}
+	case errors.Is(err, errAuditFilterExpired):
+		return views.ErrorView{Status: http.StatusNotFound, Title: "This filter has expired — set the filters again",
+			Detail: "A filter of the audit trail lasts while you stay signed in, for your most recent filters only, and only in the browser session that set it. Open the audit trail, set the filters and apply them again."}
 	case errors.As(err, &he):
 		return httpErrorView(he.Code)
 	case errors.Is(err, context.DeadlineExceeded):

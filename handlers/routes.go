@@ -70,6 +70,7 @@ func (s *Server) Routes() *echo.Echo {
 
 		// admin: the audit trail; viewing and exporting it are themselves audited.
 		e.GET(views.AuditURL, s.auditPage, admin...)
+		e.POST(views.AuditURL, s.auditFilterPost, admin...)
 		e.GET(views.AuditExportURL, s.auditExport, admin...)
 	}
 

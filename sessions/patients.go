@@ -25,7 +25,7 @@ type PatientRef struct {
 // PatientRefs returns the patients this session has opened, most recent last. The list is encoded
 // as JSON text in the session (a plain string needs no gob registration in any store).
 func (m *Manager) PatientRefs(ctx context.Context) ([]PatientRef, error) {
-	return m.getRefs(ctx, keyPatients)
+	return getList[PatientRef](ctx, m, keyPatients)
 }
 
 // PutPatientRefs replaces the session's list of opened patients and saves the session at once: the
@@ -33,13 +33,13 @@ func (m *Manager) PatientRefs(ctx context.Context) ([]PatientRef, error) {
 // save failed after the redirect went out. A store failure is ErrStoreUnavailable. The caller bounds
 // the list's length.
 func (m *Manager) PutPatientRefs(ctx context.Context, refs []PatientRef) error {
-	return m.putRefs(ctx, keyPatients, refs)
+	return putList(ctx, m, keyPatients, refs)
 }
 
 // LookupChoices returns the patients the session's last ambiguous lookup offered (several patients
 // sharing one MRN); a choice is accepted only from this list.
 func (m *Manager) LookupChoices(ctx context.Context) ([]PatientRef, error) {
-	return m.getRefs(ctx, keyLookupChoices)
+	return getList[PatientRef](ctx, m, keyLookupChoices)
 }
 
 // PutLookupChoices replaces the offered choices and saves the session at once (the page offering
@@ -54,10 +54,12 @@ func (m *Manager) PutLookupChoices(ctx context.Context, refs []PatientRef) error
 		m.unset(ctx, st, keyLookupChoices)
 		return nil
 	}
-	return m.putRefs(ctx, keyLookupChoices, refs)
+	return putList(ctx, m, keyLookupChoices, refs)
 }
 
-func (m *Manager) getRefs(ctx context.Context, key string) ([]PatientRef, error) {
+// getList reads a list kept as JSON text under key (a plain string needs no gob registration in any
+// store).
+func getList[T any](ctx context.Context, m *Manager, key string) ([]T, error) {
 	st, ok := stateFrom(ctx)
 	if !ok {
 		return nil, ErrNoSession
@@ -66,7 +68,7 @@ func (m *Manager) getRefs(ctx context.Context, key string) ([]PatientRef, error)
 	if raw == "" {
 		return nil, nil
 	}
-	var refs []PatientRef
+	var refs []T
 	if err := json.Unmarshal([]byte(raw), &refs); err != nil {
 		// Damaged or from an older version: forget it rather than fail every chart request.
 		m.unset(ctx, st, key)
@@ -75,7 +77,8 @@ func (m *Manager) getRefs(ctx context.Context, key string) ([]PatientRef, error)
 	return refs, nil
 }
 
-func (m *Manager) putRefs(ctx context.Context, key string, refs []PatientRef) error {
+// putList replaces the list under key and saves the session at once.
+func putList[T any](ctx context.Context, m *Manager, key string, refs []T) error {
 	st, ok := stateFrom(ctx)
 	if !ok {
 		return ErrNoSession
