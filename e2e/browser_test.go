@@ -384,6 +384,10 @@ func TestBrowserMainFlow(t *testing.T) {
 	checkAxe(t, ctx, axeJS, "long-history chart with older labs and an item's history")
 	step("axe: long-history chart")
 
+	// 7. An analyte's history opened from far down the chart, and closed again, from the keyboard.
+	checkAnalytePanel(t, ctx, base, axeJS, artifacts)
+	step("analyte panel: focus, Close and Escape")
+
 	console, csp := found.snapshot()
 
 	// Prove the detectors work: an inline script, which the policy forbids, must be reported as

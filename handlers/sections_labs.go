@@ -151,7 +151,8 @@ func rangePhrase(r present.Range) string {
 
 // analyte handles GET /chart/:h/analyte?code=<system|code>&range=…: one analyte's history as a
 // table and a server-drawn SVG trend (no JavaScript, prints as seen). htmx swaps it into the
-// analyte region above the sections; without htmx it is a page of its own. Always audited.
+// analyte region above the sections, where it has Close and, when a link opened it, its heading
+// takes the focus (analyteInChart); without htmx it is a page of its own. Always audited.
 func (s *Server) analyte(c echo.Context) error {
 	ref, err := s.patientRef(c)
 	if err != nil {
@@ -179,10 +180,30 @@ func (s *Server) analyte(c echo.Context) error {
 	}
 	q := analyteQuery(code, rng)
 	a.Section = s.section(views.AnalyteID, a.Name+" history", base+"/analyte", q, f.at, res.Warnings, ferr)
-	a.Section.Focus = isRetry(c)
+	opened, inPanel := analyteInChart(c)
+	a.Section.Focus = isRetry(c) || opened
+	a.Section.Closable = opened || inPanel
 	return s.serveSection(c, ref, access{Action: audit.ActionAnalyteView, Detail: "analyte " + code + " " + string(rng)}, false, ferr,
 		views.AnalyteFragment(a),
 		func(pg views.Page, b views.Banner) templ.Component { return views.AnalytePage(pg, b, a) })
+}
+
+// analyteInChart reports whether this is an htmx answer for the chart's analyte panel: opened by
+// one of the chart's analyte links (its heading then takes the focus from the link, far down the
+// page, that the panel opens above), or asked for by the panel's own Refresh, time ranges or Retry
+// (the panel again, with Close; the focus stays on the control, whose id the new panel repeats).
+// The analyte's own page is never either: its Refresh and ranges swap it in place with htmx too.
+//
+// The chart says so with query parameters that htmx adds from hx-vals (the links carry
+// views.AnalyteOpenParam, the panel views.AnalytePanelParam for the controls inside it), not with
+// the HX-Target header: that is the analyte region's id for every one of these requests, on the
+// chart and on the analyte's page alike, so it tells neither the link from Refresh nor the chart
+// from the page. Like Retry's parameter (isRetry), they can change nothing but the focus and Close.
+func analyteInChart(c echo.Context) (opened, inPanel bool) {
+	if !isFragment(c.Request()) {
+		return false, false
+	}
+	return c.QueryParam(views.AnalyteOpenParam) == "1", c.QueryParam(views.AnalytePanelParam) == "1"
 }
 
 func analyteQuery(code string, rng present.Range) map[string][]string {

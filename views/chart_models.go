@@ -15,6 +15,19 @@ const (
 	TimelineListID = "encounter-list"
 )
 
+// Query parameters of the chart's htmx requests for an analyte's history. htmx adds them (hx-vals)
+// to the request of the element that carries them and of its descendants, so no link's href has
+// them: without JavaScript, or opened in a new tab, an analyte is its own page, which neither takes
+// the focus nor offers Close.
+const (
+	// AnalyteOpenParam is sent by the analyte links of the chart's tables, matrix and vitals strip:
+	// the user opened the history, so its heading takes the keyboard focus (Section.Focus).
+	AnalyteOpenParam = "open"
+	// AnalytePanelParam is sent by the controls inside the chart's analyte panel (Refresh, time
+	// ranges, Retry), which inherit it from the panel: the answer is the panel again, Close and all.
+	AnalytePanelParam = "panel"
+)
+
 // NotRecorded is what every view shows for a value Epic did not send.
 const NotRecorded = "Not recorded"
 
@@ -34,6 +47,10 @@ type Section struct {
 	// section's heading takes it instead of the page's top. Never set on a first load, where it
 	// would pull the focus away from wherever the user is.
 	Focus bool
+	// Closable marks the chart's analyte panel, an htmx answer swapped into the analyte region of a
+	// patient page (never the analyte's own page): a Close control, which app.js turns into emptying
+	// the region again, and AnalytePanelParam on the panel for its own controls' requests.
+	Closable bool
 }
 
 // IDRow is a labelled value (an identifier, a detail line).

@@ -45,6 +45,10 @@ func diamond(x, y float64) string {
 		" L" + num(x-r) + " " + num(y) + " Z"
 }
 
+// hxFlag is the hx-vals JSON that adds name=1 to the htmx requests of an element and of the
+// elements inside it.
+func hxFlag(name string) string { return `{"` + name + `":"1"}` }
+
 // itoa is strconv.Itoa for templates.
 func itoa(n int) string { return strconv.Itoa(n) }
 

@@ -63,6 +63,52 @@
     control.setAttribute("aria-expanded", "true");
   });
 
+  // An analyte's history opens in the region at the top of a patient page (views.AnalyteID), its
+  // heading taking the focus (autofocus in the answer). Its Close button, or Escape inside it,
+  // empties the region again and puts the focus back on the link that opened it, scrolled into
+  // view; when that link is gone (its section reloaded, or hidden), on its section's heading.
+  var analyteID = "section-analyte";
+  var analyteOpener = null;
+  var analyteOpenerSection = "";
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var elt = e.detail && e.detail.elt;
+    var t = e.detail && e.detail.target;
+    // The panel's own controls (Refresh, time ranges) keep the link that opened it.
+    if (!elt || !t || t.id !== analyteID || t.contains(elt)) return;
+    analyteOpener = elt;
+    var section = elt.closest ? elt.closest("section[id]") : null;
+    analyteOpenerSection = section ? section.id : "";
+  });
+  function closeAnalyte(panel) {
+    var slot = document.createElement("div");
+    slot.id = panel.id;
+    slot.className = "analyte-slot";
+    panel.replaceWith(slot);
+    var back = analyteOpener;
+    if (!back || !back.isConnected || back.getClientRects().length === 0) {
+      back = document.getElementById(analyteOpenerSection + "-title") ||
+        document.querySelector(".chart-sections h2, main h1, main h2");
+      if (back && !back.hasAttribute("tabindex")) back.setAttribute("tabindex", "-1");
+    }
+    if (!back) return;
+    back.focus({ preventScroll: true });
+    back.scrollIntoView({ block: "center" });
+  }
+  document.addEventListener("click", function (e) {
+    var button = e.target && e.target.closest ? e.target.closest("[data-close-panel]") : null;
+    var panel = button && document.getElementById(button.getAttribute("aria-controls") || "");
+    if (!panel) return;
+    e.preventDefault();
+    closeAnalyte(panel);
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape" || e.defaultPrevented) return;
+    var panel = document.getElementById(analyteID);
+    if (!panel || !panel.contains(document.activeElement) || !panel.querySelector("[data-close-panel]")) return;
+    e.preventDefault();
+    closeAnalyte(panel);
+  });
+
   // When Chartside itself is unreachable (network down, server restarting), say so instead of
   // leaving a spinner: htmx fires sendError and nothing is swapped.
   document.addEventListener("htmx:sendError", function () {
