@@ -388,6 +388,10 @@ func TestBrowserMainFlow(t *testing.T) {
 	checkAnalytePanel(t, ctx, base, axeJS, artifacts)
 	step("analyte panel: focus, Close and Escape")
 
+	// 8. The printable chart, rendered for print: everything there, no controls on the paper.
+	checkPrint(t, ctx, base, artifacts)
+	step("print view")
+
 	console, csp := found.snapshot()
 
 	// Prove the detectors work: an inline script, which the policy forbids, must be reported as
