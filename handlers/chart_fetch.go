@@ -19,6 +19,8 @@ const (
 	encounterWindowMonths = 12
 	vitalsWindow          = present.Range1Y
 	defaultLabsRange      = present.Range1Y
+	// analyteRange is an analyte history's range when its URL names none.
+	analyteRange = present.Range1Y
 )
 
 // The queries each section sends. One Observation search per section (one category each), so a

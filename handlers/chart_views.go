@@ -13,17 +13,22 @@ import (
 // This file turns fetched Epic data into the sections' view models: package present does the
 // clinical mapping; here the URLs, "as of", warnings and failures are added.
 
-// chartLinks are the URLs present puts into rows (analyte history, encounter drill-down).
-func chartLinks(base string) present.Links {
+// chartLinks are the URLs present puts into rows (analyte history, encounter drill-down). shown is
+// the range of the table the rows are in (analyteRange where there is none, as in an encounter's
+// details): a row's analyte link opens it, or a wider one that holds the row's result
+// (present.LinkRange). The analyte's default range is left out of the URL: rows repeat it.
+func (s *Server) chartLinks(base string, shown present.Range) present.Links {
 	return present.Links{
 		Analyte: func(code, rng string) string {
 			q := url.Values{"code": {code}}
-			if rng != "" {
+			if rng != "" && rng != string(analyteRange) {
 				q.Set("range", rng)
 			}
 			return base + "/analyte?" + q.Encode()
 		},
-		Encounter: func(id string) string { return base + "/encounters/" + url.PathEscape(id) },
+		Encounter:    func(id string) string { return base + "/encounters/" + url.PathEscape(id) },
+		AnalyteRange: shown,
+		Now:          s.settings.Now(),
 	}
 }
 
@@ -46,7 +51,7 @@ func (s *Server) timelineLinks(base string, encs []fhir.Encounter) present.Links
 		}
 		days[e.ID] = start.Time().In(s.settings.Location).Format(time.DateOnly)
 	}
-	l := chartLinks(base)
+	l := s.chartLinks(base, analyteRange)
 	l.Encounter = func(id string) string {
 		u := base + "/encounters/" + url.PathEscape(id)
 		if d, ok := days[id]; ok {
@@ -64,7 +69,7 @@ func (s *Server) timelineLinks(base string, encs []fhir.Encounter) present.Links
 func (s *Server) vitalsStripView(base string, f obsResult) views.VitalsStrip {
 	var v views.VitalsStrip
 	if f.err == nil {
-		v = present.VitalsStrip(f.val.Items, s.settings.Now(), s.settings.Location, s.settings.VitalsStaleAfter, chartLinks(base))
+		v = present.VitalsStrip(f.val.Items, s.settings.Now(), s.settings.Location, s.settings.VitalsStaleAfter, s.chartLinks(base, vitalsWindow))
 		if v.StaleNotice == "" && noneRecorded(v.Items) {
 			v.StaleNotice = vitalsEmpty(vitalsWindow, olderUnknown) + " Older ones, if any, are under " + titleVitals + "."
 		}
@@ -93,7 +98,7 @@ func (s *Server) vitalsTableView(base string, f obsResult, pg tablePage, r prese
 	q := vitalsParams(r)
 	path := base + "/vitals"
 	if f.err == nil {
-		s.fillTablePage(&t, f.val.Items, pg, path, q, vitalsContext, chartLinks(base))
+		s.fillTablePage(&t, f.val.Items, pg, path, q, vitalsContext, s.chartLinks(base, r))
 		if len(t.Rows) == 0 && r != present.RangeAll {
 			t.Older = olderSuggestion(older, vitalsContext, withQuery(path, vitalsParams(present.RangeAll)))
 		}
@@ -180,12 +185,12 @@ func (s *Server) labsView(base string, p labsParams, f obsResult, older olderDat
 	switch {
 	case f.err != nil:
 	case l.Matrix:
-		l.LabMatrix = present.LabMatrix(f.val.Items, s.settings.Location, chartLinks(base))
+		l.LabMatrix = present.LabMatrix(f.val.Items, s.settings.Location, s.chartLinks(base, p.Range))
 		l.LabMatrix.Caption = "Lab results by date, " + rangeCaption(p.Range)
 		l.LabMatrix.Empty = labsEmpty(p.Range, older)
 		empty = len(l.LabMatrix.Rows) == 0
 	default:
-		s.fillTablePage(&l.Table, f.val.Items, p.Page, path, p.query(), labsContext, chartLinks(base))
+		s.fillTablePage(&l.Table, f.val.Items, p.Page, path, p.query(), labsContext, s.chartLinks(base, p.Range))
 		empty = len(l.Table.Rows) == 0 && p.Page.first()
 	}
 	if empty && p.Range != present.RangeAll {

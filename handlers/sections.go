@@ -27,7 +27,6 @@ const (
 	titleLabs        = "Labs"
 	titleSocial      = "Social history"
 	titleEncounter   = "Encounter"
-	titleAnalyte     = "Result history"
 )
 
 // isRefresh reports whether the user asked for fresh data (the section's Refresh control).

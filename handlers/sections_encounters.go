@@ -105,7 +105,7 @@ func (s *Server) encounterDetail(c echo.Context) error {
 	base := chartURL(ref.Handle)
 	var d views.EncounterDetail
 	if ferr == nil {
-		d = present.EncounterDetail(enc, obs.Items, s.settings.Location, chartLinks(base))
+		d = present.EncounterDetail(enc, obs.Items, s.settings.Location, s.chartLinks(base, analyteRange))
 	}
 	var q url.Values
 	if !on.IsZero() {

@@ -92,17 +92,24 @@ const (
 // latest: Epic does not return them newest first (Camila Lopez's captured labs come oldest first),
 // so no date is shown.
 func (s *Server) olderResults(ctx context.Context, patientID, category string, from time.Time) olderData {
-	res, err := s.patients.SearchObservations(ctx, patientID, epic.ObservationQuery{
-		Categories: []string{category}, To: from.AddDate(0, 0, -1), Count: 1, MaxPages: 1})
+	older, _ := s.olderThan(ctx, patientID, epic.ObservationQuery{Categories: []string{category}}, from)
+	return older
+}
+
+// olderThan is olderResults for any search q (a category, an analyte's code): what the record
+// holds before from, and the one result Epic returned, if any.
+func (s *Server) olderThan(ctx context.Context, patientID string, q epic.ObservationQuery, from time.Time) (olderData, []fhir.Observation) {
+	q.From, q.To, q.Count, q.MaxPages = time.Time{}, from.AddDate(0, 0, -1), 1, 1
+	res, err := s.patients.SearchObservations(ctx, patientID, q)
 	switch {
 	case err != nil:
-		return olderUnknown
+		return olderUnknown, nil
 	case len(res.Items) > 0 || res.Truncated:
 		// Truncated: Epic filters pages after fetching them, so a first page can be empty with
 		// more to come.
-		return olderSome
+		return olderSome, res.Items
 	}
-	return olderNone
+	return olderNone, nil
 }
 
 // What the labs table's line and controls call its rows, for screen readers.
@@ -153,6 +160,11 @@ func rangePhrase(r present.Range) string {
 // table and a server-drawn SVG trend (no JavaScript, prints as seen). htmx swaps it into the
 // analyte region above the sections, where it has Close and, when a link opened it, its heading
 // takes the focus (analyteInChart); without htmx it is a page of its own. Always audited.
+//
+// A range Epic has no result of the code in asks, like an empty range of labs, for one older
+// result: the history is then still named after the analyte (from Epic's result: a name in the URL
+// would title whatever results the code fetched), says whether older results exist, and links to
+// all of them.
 func (s *Server) analyte(c echo.Context) error {
 	ref, err := s.patientRef(c)
 	if err != nil {
@@ -162,21 +174,27 @@ func (s *Server) analyte(c echo.Context) error {
 	if code == "" || len(code) > maxAnalyteCode || strings.ContainsAny(code, ",\r\n") {
 		return echo.NewHTTPError(400, "missing or invalid analyte code")
 	}
-	rng, ok := present.ParseRange(c.QueryParam("range"), present.Range1Y)
+	rng, ok := present.ParseRange(c.QueryParam("range"), analyteRange)
 	if !ok {
 		return echo.NewHTTPError(400, "unknown range")
 	}
 	now := s.settings.Now()
-	res, ferr := s.patients.SearchObservations(c.Request().Context(), ref.PatientID,
-		epic.ObservationQuery{Code: code, From: rng.Since(now)})
+	ctx := c.Request().Context()
+	res, ferr := s.patients.SearchObservations(ctx, ref.PatientID, epic.ObservationQuery{Code: code, From: rng.Since(now)})
 	f := obsResult{val: res, at: s.settings.Now(), err: ferr}
-	base := chartURL(ref.Handle)
-	var a views.Analyte
-	if ferr == nil {
-		a = present.Analyte(res.Items, code, rng, now, s.settings.Location, chartLinks(base))
+	older := olderUnknown
+	var before []fhir.Observation
+	if ferr == nil && len(res.Items) == 0 && rng != present.RangeAll {
+		older, before = s.olderThan(ctx, ref.PatientID, epic.ObservationQuery{Code: code}, rng.Since(now))
 	}
-	if a.Name == "" {
-		a.Name = titleAnalyte
+	base := chartURL(ref.Handle)
+	links := s.chartLinks(base, rng)
+	a := present.Analyte(res.Items, before, code, rng, now, s.settings.Location, links)
+	if ferr == nil && len(a.Table.Rows) == 0 {
+		a.Table.Empty = analyteEmpty(a.Name, rng, older)
+		if rng != present.RangeAll {
+			a.Older = olderSuggestion(older, a.Name+" results", links.Analyte(code, string(present.RangeAll)))
+		}
 	}
 	q := analyteQuery(code, rng)
 	a.Section = s.section(views.AnalyteID, a.Name+" history", base+"/analyte", q, f.at, res.Warnings, ferr)
@@ -204,6 +222,17 @@ func analyteInChart(c echo.Context) (opened, inPanel bool) {
 		return false, false
 	}
 	return c.QueryParam(views.AnalyteOpenParam) == "1", c.QueryParam(views.AnalytePanelParam) == "1"
+}
+
+// analyteEmpty is the message of an analyte's empty history.
+func analyteEmpty(name string, r present.Range, older olderData) string {
+	switch {
+	case r == present.RangeAll:
+		return "No " + name + " results on record."
+	case older == olderNone:
+		return "No " + name + " results in " + rangePhrase(r) + ", and none before."
+	}
+	return "No " + name + " results in " + rangePhrase(r) + "."
 }
 
 func analyteQuery(code string, rng present.Range) map[string][]string {

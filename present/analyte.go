@@ -2,6 +2,7 @@ package present
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/chartside/chartside/epic/fhir"
@@ -11,8 +12,9 @@ import (
 // Analyte builds one analyte's history: the observations carrying code ("system|code") within the
 // range ending at now, as a table (newest first) and a trend chart. Only numeric results in the
 // most recent result's unit are drawn — series are never mixed across units; the rest stay in the
-// table and a note says so.
-func Analyte(obs []fhir.Observation, code string, rng Range, now time.Time, loc *time.Location, links Links) views.Analyte {
+// table and a note says so. before are results older than the range, which an empty range asks
+// Epic for: they are not listed, but name the analyte (AnalyteName).
+func Analyte(obs, before []fhir.Observation, code string, rng Range, now time.Time, loc *time.Location, links Links) views.Analyte {
 	since := rng.Since(now)
 	var mine []fhir.Observation
 	for _, o := range obs {
@@ -25,10 +27,7 @@ func Analyte(obs []fhir.Observation, code string, rng Range, now time.Time, loc 
 		mine = append(mine, o)
 	}
 	mine = sortNewestFirst(mine)
-	a := views.Analyte{Name: "Results"}
-	if len(mine) > 0 {
-		a.Name = orNotRecorded(mine[0].Code.Label())
-	}
+	a := views.Analyte{Name: AnalyteName(code, mine, obs, before)}
 	// The unit of the newest result that has one: a newest result without a value (data absent)
 	// must not leave the chart without a unit and so draw nothing.
 	for _, o := range mine {
@@ -48,6 +47,38 @@ func Analyte(obs []fhir.Observation, code string, rng Range, now time.Time, loc 
 	}
 	a.Chart, a.ChartNote = TrendChart(mine, a.Name, a.Unit, loc)
 	return a
+}
+
+// AnalyteName is what an analyte's history is called: the name of the first result carrying code
+// in the first of sets that has one (the results shown, then any other Epic returned), newest
+// first; else the code itself ("LOINC 2823-3"), which says which analyte it is when Epic returned
+// none of its results — never a bare "Results".
+func AnalyteName(code string, sets ...[]fhir.Observation) string {
+	for _, set := range sets {
+		var named []fhir.Observation
+		for _, o := range set {
+			if HasAnalyteCode(o.Code, code) && o.Code.Label() != "" {
+				named = append(named, o)
+			}
+		}
+		if len(named) > 0 {
+			return sortNewestFirst(named)[0].Code.Label()
+		}
+	}
+	return CodeName(code)
+}
+
+// CodeName is an analyte's code in words: "LOINC 2823-3" for a LOINC code, else "Code " and the
+// code without its system (Epic's systems are OIDs, which say nothing to a reader).
+func CodeName(code string) string {
+	system, c, ok := strings.Cut(code, "|")
+	if !ok {
+		return "Code " + code
+	}
+	if system == systemLOINC {
+		return "LOINC " + c
+	}
+	return "Code " + c
 }
 
 // point is a plottable value.

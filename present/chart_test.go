@@ -123,7 +123,7 @@ func TestAnalyte(t *testing.T) {
 	}{{Range1W, 1}, {Range1M, 2}, {Range6M, 3}, {Range1Y, 3}, {RangeAll, 4}}
 	for _, tt := range tests {
 		t.Run(string(tt.rng), func(t *testing.T) {
-			a := Analyte(obs, "http://loinc.org|2345-7", tt.rng, now, time.UTC, testLinks())
+			a := Analyte(obs, nil, "http://loinc.org|2345-7", tt.rng, now, time.UTC, testLinks())
 			if len(a.Table.Rows) != tt.want || len(a.Chart.Points) != tt.want {
 				t.Errorf("rows %d points %d, want %d", len(a.Table.Rows), len(a.Chart.Points), tt.want)
 			}
@@ -217,7 +217,7 @@ func TestTrendChartBloodPressureTwoSeries(t *testing.T) {
 			{"code":{"coding":[{"code":"8462-4"}],"text":"Diastolic"},"valueQuantity":{"value":`+dia+`,"unit":"mm[Hg]"}}]}`)
 	}
 	obs := []fhir.Observation{bp("2024-01-02T10:00:00Z", "182", "95", "H"), bp("2024-01-01T10:00:00Z", "120", "80", "")}
-	a := Analyte(obs, "http://loinc.org|85354-9", RangeAll, time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC), time.UTC, Links{})
+	a := Analyte(obs, nil, "http://loinc.org|85354-9", RangeAll, time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC), time.UTC, Links{})
 	c := a.Chart
 	if a.Unit != "mm[Hg]" || a.ChartNote != "" {
 		t.Errorf("unit %q note %q", a.Unit, a.ChartNote)
@@ -289,7 +289,7 @@ func TestAnalyteUnitFromNewestValue(t *testing.T) {
 		glucose(t, "2024-01-02T10:00:00Z", "150", "mg/dL", "H"),
 		glucose(t, "2024-01-01T10:00:00Z", "90", "mg/dL", ""),
 	}
-	a := Analyte(obs, "http://loinc.org|2345-7", RangeAll, time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC), time.UTC, Links{})
+	a := Analyte(obs, nil, "http://loinc.org|2345-7", RangeAll, time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC), time.UTC, Links{})
 	if a.Unit != "mg/dL" || len(a.Chart.Points) != 2 || len(a.Table.Rows) != 4 {
 		t.Errorf("unit %q, %d points, %d rows; want mg/dL, 2 points, 4 rows", a.Unit, len(a.Chart.Points), len(a.Table.Rows))
 	}

@@ -16,6 +16,7 @@ func LabMatrix(obs []fhir.Observation, loc *time.Location, links Links) views.La
 	type key struct{ test, day string }
 	type test struct {
 		name, unit, rng, code string
+		oldest                fhir.DateTime // its oldest result: its link opens a range that holds them all
 	}
 	tests := map[string]*test{}
 	cells := map[key]*views.MatrixCell{}
@@ -38,6 +39,7 @@ func LabMatrix(obs []fhir.Observation, loc *time.Location, links Links) views.La
 			t = &test{name: orNotRecorded(name), unit: u, rng: ReferenceRange(o.ReferenceRange), code: code}
 			tests[id] = t
 		}
+		t.oldest = eff // newest first: the last one seen is the oldest
 		day, dayTime := matrixDay(eff, loc)
 		days[day] = dayTime
 		v, u := ObservationValue(o, loc)
@@ -85,7 +87,7 @@ func LabMatrix(obs []fhir.Observation, loc *time.Location, links Links) views.La
 	})
 	for _, id := range ids {
 		t := tests[id]
-		row := views.MatrixRow{Name: t.name, Unit: t.unit, Range: t.rng, AnalyteURL: links.analyte(t.code, "")}
+		row := views.MatrixRow{Name: t.name, Unit: t.unit, Range: t.rng, AnalyteURL: links.analyteAt(t.code, t.oldest)}
 		for _, d := range dayKeys {
 			if c := cells[key{id, d}]; c != nil {
 				row.Cells = append(row.Cells, *c)

@@ -127,7 +127,7 @@ func ObservationRow(o fhir.Observation, loc *time.Location, links Links) views.O
 		When:          orNotRecorded(at),
 		Status:        orNotRecorded(o.Status),
 		StatusNotable: notableStatus(o.Status),
-		AnalyteURL:    links.analyte(AnalyteCode(o.Code), ""),
+		AnalyteURL:    links.analyteAt(AnalyteCode(o.Code), o.Effective()),
 	}
 	for _, n := range o.Note {
 		if n.Text != "" {

@@ -251,6 +251,22 @@ func Window(from, to time.Time, loc *time.Location) string {
 	return from.In(loc).Format(layoutDay) + " – " + to.In(loc).AddDate(0, 0, -1).Format(layoutDay)
 }
 
+// encounterObsCaption names an encounter's observations table by the encounter's type and time.
+// The table is a named region (a landmark), and two encounters' details may be open in the
+// timeline at once: the same caption on both would be two landmarks of one name.
+func encounterObsCaption(e fhir.Encounter, loc *time.Location) string {
+	var which []string
+	for _, s := range []string{EncounterType(e), Period(e.Period, loc)} {
+		if s != "" {
+			which = append(which, s)
+		}
+	}
+	if len(which) == 0 {
+		return "Observations recorded in this encounter"
+	}
+	return "Observations recorded in this encounter (" + strings.Join(which, ", ") + ")"
+}
+
 // EncounterDetail is an encounter expanded: its details and the observations recorded in it
 // (those whose Observation.encounter points at it; the caller searches by the encounter's dates).
 func EncounterDetail(e fhir.Encounter, obs []fhir.Observation, loc *time.Location, links Links) views.EncounterDetail {
@@ -262,7 +278,7 @@ func EncounterDetail(e fhir.Encounter, obs []fhir.Observation, loc *time.Locatio
 	}
 	d := views.EncounterDetail{
 		Row:          EncounterRow(e, loc, links),
-		Observations: ObservationTable(mine, "Observations recorded in this encounter", "No observations recorded in this encounter.", "encounter-observations", loc, links),
+		Observations: ObservationTable(mine, encounterObsCaption(e, loc), "No observations recorded in this encounter.", "encounter-observations", loc, links),
 	}
 	add := func(label, value string) {
 		d.Details = append(d.Details, views.IDRow{Label: label, Value: orNotRecorded(value)})

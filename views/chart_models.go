@@ -338,10 +338,12 @@ type Analyte struct {
 	Section
 	Name      string
 	Unit      string
-	Presets   []Preset // 1 month, 6 months, 1 year, all
+	Presets   []Preset // 1 week, 1 month, 6 months, 1 year, all
 	Chart     SVGChart
 	ChartNote string // e.g. "2 results in other units are listed but not drawn"
 	Table     ObsTable
+	// Older points out of an empty range: whether the analyte has older results, and a link to all.
+	Older *Suggestion
 }
 
 // EncounterDetail is an encounter expanded in place: its details and the observations recorded in it.

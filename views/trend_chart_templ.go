@@ -835,7 +835,9 @@ func TrendChart(c SVGChart) templ.Component {
 	})
 }
 
-// AnalyteFragment is one analyte's history: presets, trend chart and the full table.
+// AnalyteFragment is one analyte's history: presets, trend chart and the full table and, when the
+// range is empty, whether older results exist. Its presets are named for the history ("Potassium
+// history time range"): the Labs section's are on the same page, and landmarks need distinct names.
 func AnalyteFragment(a Analyte) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -869,7 +871,7 @@ func AnalyteFragment(a Analyte) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = presetLinks("Time range", a.Presets, AnalyteID, "analyte-presets").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = presetLinks(a.Title+" time range", a.Presets, AnalyteID, "analyte-presets").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -893,7 +895,7 @@ func AnalyteFragment(a Analyte) templ.Component {
 				var templ_7745c5c3_Var58 string
 				templ_7745c5c3_Var58, templ_7745c5c3_Err = templ.JoinStringErrs(a.ChartNote)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/trend_chart.templ`, Line: 80, Col: 58}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/trend_chart.templ`, Line: 82, Col: 58}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var58))
 				if templ_7745c5c3_Err != nil {
@@ -909,6 +911,14 @@ func AnalyteFragment(a Analyte) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			templ_7745c5c3_Err = ObsTableView(a.Table).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 77, " ")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = olderHint(a.Older, AnalyteID, "analyte-older").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
