@@ -78,6 +78,14 @@ func TestCamilaLopezLabs(t *testing.T) {
 		t.Errorf("lab rows:\n got %+v\nwant %+v", got, want)
 	}
 
+	// The Hemoglobin A1C's 5.1 came without a unit: its row says so, where the genotype's words
+	// have none to miss.
+	for i, want := range []bool{false, true, false, false, false} {
+		if rows[i].NoUnit != want {
+			t.Errorf("%s: NoUnit = %v, want %v", rows[i].Name, rows[i].NoUnit, want)
+		}
+	}
+
 	// Epic's interpretation [{text:"(NONE)"}] is shown as given, never as normal.
 	if f := rows[0].Flag; f.Text != "(NONE)" || f.Level != views.FlagUnknown {
 		t.Errorf("genotype flag = %+v, want (NONE) shown as given with the unknown style", f)

@@ -111,6 +111,14 @@ func observationFlag(o fhir.Observation) views.Flag {
 	return flag
 }
 
+// measuredWithoutUnit reports a measured number that Epic sent without a unit (Camila Lopez's
+// Hemoglobin A1C arrives as {"value": 5.1}: percent or mmol/mol?). An empty unit cell would read as
+// a complete result; the row says the unit was not sent instead. Words, codes and dates have no
+// unit to miss.
+func measuredWithoutUnit(o fhir.Observation, unit string) bool {
+	return unit == "" && o.Kind() == fhir.ValueKindQuantity && o.ValueQuantity.Value != ""
+}
+
 // ObservationRow is one table row: the value exactly as sent, unit, range, flag, time, status.
 func ObservationRow(o fhir.Observation, loc *time.Location, links Links) views.ObsRow {
 	v, u := ObservationValue(o, loc)
@@ -121,6 +129,7 @@ func ObservationRow(o fhir.Observation, loc *time.Location, links Links) views.O
 		Value:         v,
 		Numeric:       looksNumeric(v),
 		Unit:          u,
+		NoUnit:        measuredWithoutUnit(o, u),
 		Detail:        ObservationDetail(o, loc),
 		Range:         ReferenceRange(o.ReferenceRange),
 		Flag:          flag,

@@ -184,6 +184,7 @@ type ObsRow struct {
 	Numeric       bool   // Value reads as a number: right-aligned so digits line up; words start on the left
 	Detail        string // components beside the value ("Type: Cigarettes; Packs/Day: 1 Packs/Day")
 	Unit          string
+	NoUnit        bool   // a measured number Epic sent without a unit: the unit cell says so
 	Range         string // "150–399 10*3/uL" or Epic's range text
 	Flag          Flag
 	When          string

@@ -171,3 +171,18 @@ func TestLabsOlderSuggestion(t *testing.T) {
 		t.Error("hint shown without a suggestion")
 	}
 }
+
+// A measured number without a unit says so in the unit column (an empty cell would pass for a
+// complete result); a unit that was sent is shown as sent.
+func TestObsRowUnitNotSent(t *testing.T) {
+	rows := fixtureRows()[:2]
+	rows[1].Unit, rows[1].NoUnit = "", true
+	d := doc(t, ObsFragment(ObsTable{Section: fixtureSection(LabsID, "Labs"), Rows: rows, TestID: "labs-table"}))
+	cells := d.Find(tid("obs-row")).Map(func(_ int, r *goquery.Selection) string { return text(r.Find("td").Eq(1)) })
+	if want := []string{"mmol/L", "not sent"}; strings.Join(cells, "|") != strings.Join(want, "|") {
+		t.Errorf("unit cells = %q, want %q", cells, want)
+	}
+	if d.Find(tid("no-unit")).Length() != 1 {
+		t.Error("the missing unit is not marked")
+	}
+}
