@@ -132,16 +132,7 @@ type auditReply struct {
 func (env *auditEnv) get(c *http.Client, path string, hx bool) auditReply {
 	env.t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, env.app.URL+path, nil)
-	if hx {
-		req.Header.Set("HX-Request", "true")
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		env.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return auditReply{status: resp.StatusCode, header: resp.Header, body: string(b)}
+	return env.send(c, req, hx)
 }
 
 // post sends a form as a browser would (the form body, nothing in the URL).
@@ -149,6 +140,12 @@ func (env *auditEnv) post(c *http.Client, path string, form url.Values, hx bool)
 	env.t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, env.app.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return env.send(c, req, hx)
+}
+
+// send sends req, as htmx does when hx, and reads the whole answer.
+func (env *auditEnv) send(c *http.Client, req *http.Request, hx bool) auditReply {
+	env.t.Helper()
 	if hx {
 		req.Header.Set("HX-Request", "true")
 	}
