@@ -392,6 +392,10 @@ func TestBrowserMainFlow(t *testing.T) {
 	checkPrint(t, ctx, base, artifacts)
 	step("print view")
 
+	// 9. Show all under an empty range, pressed from the keyboard, leaves the focus on the heading.
+	checkShowAll(t, ctx, base, artifacts)
+	step("labs Show all: focus on the heading")
+
 	console, csp := found.snapshot()
 
 	// Prove the detectors work: an inline script, which the policy forbids, must be reported as

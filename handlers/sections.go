@@ -32,17 +32,16 @@ const (
 // isRefresh reports whether the user asked for fresh data (the section's Refresh control).
 func isRefresh(c echo.Context) bool { return c.QueryParam("refresh") == "1" }
 
-// retryParam marks the htmx request of a failed section's Retry (Section.RetryURL). The link
-// itself (no JavaScript) leaves it out, and so does the section's first load.
-const retryParam = "retry"
-
-// isRetry reports whether this is the htmx answer to a section's Retry, which replaces the button
-// that had the keyboard focus: the reloaded section takes the focus (Section.Focus). A query
-// parameter, not the HX-Trigger header (the id of whatever element htmx fired from): only the
-// Retry control asks for it, whatever ids the page's elements carry, and it can do nothing but
-// move the focus.
-func isRetry(c echo.Context) bool {
-	return isFragment(c.Request()) && c.QueryParam(retryParam) == "1"
+// takesFocus reports whether this is the htmx answer to a control that the answer replaces — a
+// failed section's Retry, an empty range's "Show all …" — which had the keyboard focus: the
+// reloaded section's heading takes it (Section.Focus) instead of <body>. Those controls send
+// views.FocusParam (Retry in RetryURL, Show all from hx-vals); their links without JavaScript, a
+// section's first load, Refresh and the time ranges (whose ids htmx refocuses) do not, and a full
+// page never takes the focus. A query parameter, not the HX-Trigger header (the id of whatever
+// element htmx fired from): only those controls ask for it, whatever ids the page's elements
+// carry, and it can do nothing but move the focus.
+func takesFocus(c echo.Context) bool {
+	return isFragment(c.Request()) && c.QueryParam(views.FocusParam) == "1"
 }
 
 // withQuery returns path with the query q (without refresh=1), and refreshURL the same with it.
@@ -55,8 +54,8 @@ func withQuery(path string, q url.Values) string {
 
 func refreshURL(path string, q url.Values) string { return withFlag(path, q, "refresh") }
 
-// retryURL is the section's URL for its Retry's htmx request (isRetry).
-func retryURL(path string, q url.Values) string { return withFlag(path, q, retryParam) }
+// retryURL is the section's URL for its Retry's htmx request (takesFocus).
+func retryURL(path string, q url.Values) string { return withFlag(path, q, views.FocusParam) }
 
 // withFlag returns path with the query q and name=1.
 func withFlag(path string, q url.Values, name string) string {
@@ -135,15 +134,16 @@ func (s *Server) vitalsStrip(c echo.Context) error {
 	}
 	f := s.vitalsData(c, ref, !isRefresh(c), vitalsWindow)
 	v := s.vitalsStripView(chartURL(ref.Handle), f)
-	v.Section.Focus = isRetry(c)
+	v.Section.Focus = takesFocus(c)
 	return s.serveSection(c, ref, access{Action: audit.ActionChartView, Detail: "vitals strip"}, f.covered, f.err,
 		views.VitalsStripFragment(v),
 		func(p views.Page, b views.Banner) templ.Component { return views.VitalsStripPage(p, b, v) })
 }
 
 // vitalsTable handles GET /chart/:h/vitals?range=…&before=…&more=1: every vital sign of the range
-// (the last year by default; range=all is every date, which an empty year links to), newest first,
-// the newest rows first (tablePage). For htmx, before=…&more=1 is "Show older": it
+// (the last year by default; range=all is every date, which an empty year links to, its htmx answer
+// then taking the focus: takesFocus), newest first, the newest rows first (tablePage). For htmx,
+// before=…&more=1 is "Show older": it
 // answers only the next rows, which htmx appends to the table, and the table's line with the count
 // (out of band). Without htmx the same URL is the section on its own page, starting at those rows.
 func (s *Server) vitalsTable(c echo.Context) error {
@@ -167,7 +167,7 @@ func (s *Server) vitalsTable(c echo.Context) error {
 	}
 	base := chartURL(ref.Handle)
 	v := s.vitalsTableView(base, f, pg, rng, older)
-	v.Section.Focus = isRetry(c)
+	v.Section.Focus = takesFocus(c)
 	a := access{Action: audit.ActionChartView, Detail: "vitals"}
 	if rng != vitalsWindow {
 		a.Detail += " " + string(rng)
@@ -225,7 +225,7 @@ func (s *Server) social(c echo.Context) error {
 		q.Set("item", item)
 	}
 	v := s.socialView(chartURL(ref.Handle), f, expand, q)
-	v.Section.Focus = isRetry(c)
+	v.Section.Focus = takesFocus(c)
 	var fragment templ.Component = views.SocialFragment(v)
 	if more {
 		it, found := present.SocialItemHistory(f.val.Items, item, s.settings.Location)

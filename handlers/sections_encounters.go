@@ -58,7 +58,7 @@ func (s *Server) encounters(c echo.Context) error {
 	}
 	a := access{Action: audit.ActionChartView, Detail: detail}
 	t := s.timelineView(base, p, f)
-	t.Section.Focus = isRetry(c)
+	t.Section.Focus = takesFocus(c)
 	fragment := templ.Component(views.TimelineFragment(t))
 	if c.QueryParam("more") == "1" {
 		// "Load earlier" replaces its own button: answer the next window only. Without htmx the
@@ -113,7 +113,7 @@ func (s *Server) encounterDetail(c echo.Context) error {
 	}
 	d.Section = s.section("encounter-"+present.EncounterDOMID(id), titleEncounter, base+"/encounters/"+url.PathEscape(id), q, s.settings.Now(), obs.Warnings, ferr)
 	d.RefreshURL = ""
-	d.Section.Focus = isRetry(c)
+	d.Section.Focus = takesFocus(c)
 	return s.serveSection(c, ref, access{Action: audit.ActionEncounterView, Detail: "encounter " + id}, false, ferr,
 		views.EncounterFragment(d),
 		func(pg views.Page, b views.Banner) templ.Component { return views.EncounterPage(pg, b, d) })

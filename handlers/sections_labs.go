@@ -24,7 +24,8 @@ const maxAnalyteCode = 200
 // replaced. The table shows the newest rows first (tablePage); for htmx, before=…&more=1 is "Show
 // older": it answers only the next rows, which htmx appends to the table, and the table's line
 // with the count (out of band). Without htmx the same URL is the section on its own page, starting
-// at those rows. A range that comes back empty says whether the record has older results.
+// at those rows. A range that comes back empty says whether the record has older results and links
+// to every date; that link's htmx answer puts the focus on the section's heading (takesFocus).
 func (s *Server) labs(c echo.Context) error {
 	ref, err := s.patientRef(c)
 	if err != nil {
@@ -63,7 +64,7 @@ func (s *Server) labs(c echo.Context) error {
 	}
 	base := chartURL(ref.Handle)
 	v := s.labsView(base, p, f, older)
-	v.Section.Focus = isRetry(c)
+	v.Section.Focus = takesFocus(c)
 	detail := "labs " + p.View + " " + string(p.Range)
 	var fragment templ.Component = views.LabsFragment(v)
 	if !p.Page.first() {
@@ -199,7 +200,7 @@ func (s *Server) analyte(c echo.Context) error {
 	q := analyteQuery(code, rng)
 	a.Section = s.section(views.AnalyteID, a.Name+" history", base+"/analyte", q, f.at, res.Warnings, ferr)
 	opened, inPanel := analyteInChart(c)
-	a.Section.Focus = isRetry(c) || opened
+	a.Section.Focus = takesFocus(c) || opened
 	a.Section.Closable = opened || inPanel
 	return s.serveSection(c, ref, access{Action: audit.ActionAnalyteView, Detail: "analyte " + code + " " + string(rng)}, false, ferr,
 		views.AnalyteFragment(a),
@@ -208,15 +209,17 @@ func (s *Server) analyte(c echo.Context) error {
 
 // analyteInChart reports whether this is an htmx answer for the chart's analyte panel: opened by
 // one of the chart's analyte links (its heading then takes the focus from the link, far down the
-// page, that the panel opens above), or asked for by the panel's own Refresh, time ranges or Retry
-// (the panel again, with Close; the focus stays on the control, whose id the new panel repeats).
+// page, that the panel opens above), or asked for by the panel's own controls (the panel again,
+// with Close): Refresh and the time ranges, whose ids the new panel repeats so the focus stays on
+// them, and Retry and Show all, which are gone from the answer (takesFocus: the heading takes it).
 // The analyte's own page is never either: its Refresh and ranges swap it in place with htmx too.
 //
 // The chart says so with query parameters that htmx adds from hx-vals (the links carry
 // views.AnalyteOpenParam, the panel views.AnalytePanelParam for the controls inside it), not with
 // the HX-Target header: that is the analyte region's id for every one of these requests, on the
 // chart and on the analyte's page alike, so it tells neither the link from Refresh nor the chart
-// from the page. Like Retry's parameter (isRetry), they can change nothing but the focus and Close.
+// from the page. Like the focus parameter of Retry and Show all (takesFocus), they can change
+// nothing but the focus and Close.
 func analyteInChart(c echo.Context) (opened, inPanel bool) {
 	if !isFragment(c.Request()) {
 		return false, false

@@ -21,7 +21,7 @@ func fixtureBanner() Banner {
 }
 
 func fixtureSection(id, title string) Section {
-	return Section{ID: id, Title: title, URL: "/chart/h1/" + id, RetryURL: "/chart/h1/" + id + "?retry=1",
+	return Section{ID: id, Title: title, URL: "/chart/h1/" + id, RetryURL: "/chart/h1/" + id + "?focus=1",
 		RefreshURL: "/chart/h1/" + id + "?refresh=1", AsOf: "as of 10:42"}
 }
 
