@@ -38,14 +38,14 @@ type Section struct {
 	ID         string // fragment id (one of the *ID constants); the section swaps itself (outerHTML)
 	Title      string // heading text, e.g. "Latest vitals"
 	URL        string // the section's own URL: Retry's link and the <noscript> link use it
-	RetryURL   string // what Retry asks htmx for: URL marked as a retry, so the answer can take focus
+	RetryURL   string // what Retry asks htmx for: URL with FocusParam, so the answer can take focus
 	RefreshURL string // URL with refresh=1; empty hides the Refresh control
 	AsOf       string // "as of 10:42" (fetch time in the clinic zone); empty hides it
 	Warnings   []Alert
 	Failure    *Alert // set when the section's Epic search failed: shown with Retry instead of content
-	// Focus marks the htmx answer to Retry, which replaces the button that had keyboard focus: the
-	// section's heading takes it instead of the page's top. Never set on a first load, where it
-	// would pull the focus away from wherever the user is.
+	// Focus marks the htmx answer to a control it replaces (Retry, "Show all …"; see FocusParam),
+	// which had the keyboard focus: the section's heading takes it instead of the page's top.
+	// Never set on a first load, where it would pull the focus away from wherever the user is.
 	Focus bool
 	// Closable marks the chart's analyte panel, an htmx answer swapped into the analyte region of a
 	// patient page (never the analyte's own page): a Close control, which app.js turns into emptying
