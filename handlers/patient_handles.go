@@ -19,12 +19,12 @@ const maxPatientHandles = 20
 // is consulted.
 var handlePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{22}$`)
 
-// newHandle returns 128 random bits, URL-safe. Unguessable, so a handle is useless outside the
+// newHandle returns 128 random bits, URL-safe, for a chart or an audit filter. Unguessable, so a handle is useless outside the
 // session that holds it even before the session check.
 func newHandle() (string, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("patient handle: %w", err)
+		return "", fmt.Errorf("new handle: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b[:]), nil
 }
