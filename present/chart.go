@@ -95,7 +95,7 @@ func TrendChart(obs []fhir.Observation, name, unit string, loc *time.Location) (
 			title = p.series + " " + title
 		}
 		if p.flag.Text != "" {
-			title += ", " + p.flag.Text
+			title += ", " + flagText(p.flag)
 		}
 		if marked {
 			abnormal++

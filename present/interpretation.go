@@ -1,6 +1,7 @@
 package present
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/chartside/chartside/epic/fhir"
@@ -87,16 +88,58 @@ func severity(l views.FlagLevel) int {
 // Interpretation turns Epic's interpretation into a flag. Known codes (H/L/HH/LL/A/AA/N, in the v3
 // or v2 systems or as bare text) become words and an icon; anything else — including Epic's
 // [{text:"(NONE)"}] — is shown as given with the unknown style, never as normal. With several
-// interpretations the most serious wins.
+// interpretations the most serious leads and the others follow it (Flag.Also): none is dropped.
 func Interpretation(cs []fhir.CodeableConcept) views.Flag {
-	var best views.Flag
+	var all []views.Flag
 	for _, c := range cs {
-		f := interpretationOne(c)
-		if severity(f.Level) > severity(best.Level) {
-			best = f
+		all = append(all, interpretationOne(c))
+	}
+	return mergeFlags(all...)
+}
+
+// mergeFlags combines flags (of one result's interpretations, of a result and its components, of
+// the results in one matrix cell) into one: the most serious leads, the other distinct ones follow
+// it in Also, most serious first. A flag Chartside does not know outranks high and low, so it is
+// never hidden, and it no longer hides them either.
+func mergeFlags(fs ...views.Flag) views.Flag {
+	var all []views.Flag
+	type key struct {
+		text  string
+		level views.FlagLevel
+	}
+	seen := map[key]bool{}
+	add := func(f views.Flag) {
+		k := key{f.Text, f.Level}
+		if f.Level == views.FlagNone || seen[k] {
+			return
+		}
+		seen[k] = true
+		all = append(all, views.Flag{Text: f.Text, Level: f.Level, Icon: f.Icon})
+	}
+	for _, f := range fs {
+		add(f)
+		for _, a := range f.Also {
+			add(a)
 		}
 	}
-	return best
+	if len(all) == 0 {
+		return views.Flag{}
+	}
+	slices.SortStableFunc(all, func(a, b views.Flag) int { return severity(b.Level) - severity(a.Level) })
+	lead := all[0]
+	if len(all) > 1 {
+		lead.Also = all[1:]
+	}
+	return lead
+}
+
+// flagText is a flag and those shown with it in words: "Resistant, High".
+func flagText(f views.Flag) string {
+	s := f.Text
+	for _, a := range f.Also {
+		s += ", " + a.Text
+	}
+	return s
 }
 
 func interpretationOne(c fhir.CodeableConcept) views.Flag {

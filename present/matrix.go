@@ -64,9 +64,7 @@ func LabMatrix(obs []fhir.Observation, loc *time.Location, links Links) views.La
 		k := key{id, day}
 		if c := cells[k]; c != nil {
 			c.Value += "; " + v
-			if severity(f.Level) > severity(c.Flag.Level) {
-				c.Flag = f
-			}
+			c.Flag = mergeFlags(c.Flag, f)
 		} else {
 			cells[k] = &views.MatrixCell{Value: v, Flag: f}
 		}

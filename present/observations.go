@@ -98,17 +98,16 @@ func notableStatus(s string) bool {
 	return s != "" && s != "final"
 }
 
-// observationFlag is the most serious of the observation's and its components' interpretations.
-// Blood pressure carries its interpretation on the components, and a flag on the observation
-// itself (Epic's "(NONE)", or "normal") must not hide a critical systolic.
+// observationFlag is the observation's and its components' interpretations, the most serious
+// first. Blood pressure carries its interpretation on the components, and a flag on the
+// observation itself (Epic's "(NONE)", or "normal") must not hide a high systolic, nor the
+// systolic's flag hide the observation's.
 func observationFlag(o fhir.Observation) views.Flag {
-	flag := Interpretation(o.Interpretation)
+	fs := []views.Flag{Interpretation(o.Interpretation)}
 	for _, c := range o.Component {
-		if f := Interpretation(c.Interpretation); severity(f.Level) > severity(flag.Level) {
-			flag = f
-		}
+		fs = append(fs, Interpretation(c.Interpretation))
 	}
-	return flag
+	return mergeFlags(fs...)
 }
 
 // measuredWithoutUnit reports a measured number that Epic sent without a unit (Camila Lopez's

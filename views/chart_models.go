@@ -96,13 +96,23 @@ type Flag struct {
 	Text  string // "High", "Critical low", "(NONE)"
 	Level FlagLevel
 	Icon  string // "▲", "▼", "‼", "◆", "?"; empty for normal/none
+	// Also are the other interpretations Epic sent for the same result (or its components), less
+	// serious than this one, each shown after it: a "High" beside a code Chartside does not know,
+	// or beside Epic's "(NONE)", is never dropped.
+	Also []Flag
 }
 
-// Abnormal reports whether the flag should make its value stand out.
+// Abnormal reports whether the flag, or any interpretation shown with it, should make its value
+// stand out.
 func (f Flag) Abnormal() bool {
 	switch f.Level {
 	case FlagHigh, FlagLow, FlagCritical, FlagAbnormal:
 		return true
+	}
+	for _, a := range f.Also {
+		if a.Abnormal() {
+			return true
+		}
 	}
 	return false
 }
