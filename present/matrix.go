@@ -36,7 +36,7 @@ func LabMatrix(obs []fhir.Observation, loc *time.Location, links Links) views.La
 		if t == nil {
 			v, u := ObservationValue(o, loc)
 			_ = v
-			t = &test{name: orNotRecorded(name), unit: u, rng: ReferenceRange(o.ReferenceRange), code: code}
+			t = &test{name: orNotRecorded(name), unit: u, rng: ObservationRange(o), code: code}
 			tests[id] = t
 		}
 		t.oldest = eff // newest first: the last one seen is the oldest

@@ -130,7 +130,7 @@ func ObservationRow(o fhir.Observation, loc *time.Location, links Links) views.O
 		Unit:          u,
 		NoUnit:        measuredWithoutUnit(o, u),
 		Detail:        ObservationDetail(o, loc),
-		Range:         ReferenceRange(o.ReferenceRange),
+		Range:         ObservationRange(o),
 		Flag:          flag,
 		When:          orNotRecorded(at),
 		Status:        orNotRecorded(o.Status),

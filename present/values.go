@@ -107,13 +107,17 @@ func ObservationValue(o fhir.Observation, loc *time.Location) (value, unit strin
 }
 
 // ComponentsText writes components as "Label: value unit; ..." (e.g. a smoking history's type
-// and pack-years).
+// and pack-years), each with its own interpretation when Epic sent one ("Protein: 3+ (Abnormal)"),
+// so the row's flag says which component it belongs to.
 func ComponentsText(cs []fhir.ObservationComponent, loc *time.Location) string {
 	parts := make([]string, 0, len(cs))
 	for _, c := range cs {
 		v, u := componentValue(c, loc)
 		if u != "" {
 			v += " " + u
+		}
+		if f := Interpretation(c.Interpretation); f.Level != views.FlagNone {
+			v += " (" + flagText(f) + ")"
 		}
 		parts = append(parts, orNotRecorded(c.Code.Label())+": "+v)
 	}
@@ -122,12 +126,54 @@ func ComponentsText(cs []fhir.ObservationComponent, loc *time.Location) string {
 
 // ObservationDetail is what the value does not already show: the components of an observation
 // that also has its own value (Epic's smoking history: "Former" plus type, pack-years, packs/day)
-// or a data-absent reason in its place, so they are never silently dropped. "" otherwise.
+// or a data-absent reason in its place, and the components of a blood pressure other than the
+// systolic and diastolic its value is made of (a mean arterial pressure, a position), so none is
+// silently dropped. "" otherwise.
 func ObservationDetail(o fhir.Observation, loc *time.Location) string {
-	if len(o.Component) == 0 || (o.Kind() == fhir.ValueKindNone && o.DataAbsentReason == nil) {
+	if len(o.Component) == 0 {
 		return ""
 	}
+	if o.Kind() == fhir.ValueKindNone && o.DataAbsentReason == nil {
+		if _, _, ok := bloodPressure(o, loc); ok {
+			return ComponentsText(besideBloodPressure(o.Component), loc)
+		}
+		return "" // the components are the value (ObservationValue)
+	}
 	return ComponentsText(o.Component, loc)
+}
+
+// besideBloodPressure is the components other than the systolic and diastolic that bloodPressure
+// shows as the value (the first of each, as ComponentFor picks them).
+func besideBloodPressure(cs []fhir.ObservationComponent) []fhir.ObservationComponent {
+	var out []fhir.ObservationComponent
+	sys, dia := false, false
+	for _, c := range cs {
+		switch {
+		case !sys && c.Code.HasCode("", loincSystolic):
+			sys = true
+		case !dia && c.Code.HasCode("", loincDiastolic):
+			dia = true
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// ObservationRange is every reference range of an observation: its own (ReferenceRange), then each
+// component's, named by the component ("Systolic: ≤ 120 mm[Hg]"). Epic puts a blood pressure's or a
+// panel's ranges on its components; those are never silently dropped.
+func ObservationRange(o fhir.Observation) string {
+	var parts []string
+	if r := ReferenceRange(o.ReferenceRange); r != "" {
+		parts = append(parts, r)
+	}
+	for _, c := range o.Component {
+		if r := ReferenceRange(c.ReferenceRange); r != "" {
+			parts = append(parts, orNotRecorded(c.Code.Label())+": "+r)
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 func componentValue(c fhir.ObservationComponent, loc *time.Location) (string, string) {
