@@ -11,7 +11,13 @@ import (
 
 // LabMatrix lays labs out as tests × days (newest day first). A column is a clinic-zone calendar day
 // (date-only results by their own date); several results of one test on one day share a cell.
-// Only tests with at least one result appear; rows are ordered by test name.
+// Results Epic sent without an effective time are in a last column, "Date not recorded" (with
+// their issued time when there is one), as the table lists them: none is dropped. Only tests with
+// at least one result appear; rows are ordered by test name.
+//
+// A row's unit and range are its newest result's. A cell whose result differs says so, like a
+// different unit: its own range ("ref. 4.0 - 5.6 %"), "no range sent", or "unit not sent" for a
+// number without a unit, so a value never silently takes on its row's unit or range.
 func LabMatrix(obs []fhir.Observation, loc *time.Location, links Links) views.LabMatrix {
 	type key struct{ test, day string }
 	type test struct {
@@ -23,9 +29,6 @@ func LabMatrix(obs []fhir.Observation, loc *time.Location, links Links) views.La
 	days := map[string]time.Time{}
 	for _, o := range sortNewestFirst(obs) {
 		eff := o.Effective()
-		if eff.IsZero() {
-			continue
-		}
 		code := AnalyteCode(o.Code)
 		name := o.Code.Label()
 		id := code
@@ -43,8 +46,21 @@ func LabMatrix(obs []fhir.Observation, loc *time.Location, links Links) views.La
 		day, dayTime := matrixDay(eff, loc)
 		days[day] = dayTime
 		v, u := ObservationValue(o, loc)
-		if u != "" && u != t.unit {
+		switch {
+		case measuredWithoutUnit(o, u):
+			v += " (unit not sent)"
+		case u != "" && u != t.unit:
 			v += " " + u // a different unit is never silently merged into the row's unit
+		}
+		switch rng := ObservationRange(o); {
+		case rng == t.rng:
+		case rng == "":
+			v += " (no range sent)"
+		default:
+			v += " (ref. " + rng + ")"
+		}
+		if eff.IsZero() && !o.Issued.IsZero() {
+			v += " (issued " + DateTime(o.Issued, loc) + ")"
 		}
 		// A status the table shows as a tag is spelled out in the cell; an erroneous or cancelled
 		// result keeps its value (struck out in words) but does not flag the day.
@@ -98,8 +114,12 @@ func LabMatrix(obs []fhir.Observation, loc *time.Location, links Links) views.La
 	return m
 }
 
-// matrixDay is the column label of a result and a time for ordering columns.
+// matrixDay is the column label of a result and a time for ordering columns; an undated result's
+// column sorts last.
 func matrixDay(d fhir.DateTime, loc *time.Location) (string, time.Time) {
+	if d.IsZero() {
+		return "Date not recorded", time.Time{}
+	}
 	if d.HasTime() {
 		t := d.Time().In(loc)
 		y, mo, dd := t.Date()
