@@ -268,13 +268,14 @@ func TestSocialHistoryCapture(t *testing.T) {
 	for _, r := range rows {
 		got = append(got, social{r.Name, r.Value, r.Detail, r.When})
 	}
-	// No effective time: the issued time is shown (and ordered by); with neither, "Not recorded".
+	// No effective time: the issued time is shown, labelled "Issued" so it does not read as when
+	// the patient drank (and ordered by); with neither, "Not recorded".
 	// The smoking history's effectivePeriod has only an end (a date): it is shown as a period that
 	// ends then, not as the time of the observation. Components beside a value (smoking type,
 	// pack-years) are kept, not dropped.
 	want := []social{
-		{"Alcohol Use History", "Yes", "Alcohol intake (observable entity): 0.24 alcoholic_units/day", "Apr 7, 2022 00:00 CDT"},
-		{"Drug Use History", "No", "", "Apr 7, 2022 00:00 CDT"},
+		{"Alcohol Use History", "Yes", "Alcohol intake (observable entity): 0.24 alcoholic_units/day", "Issued Apr 7, 2022 00:00 CDT"},
+		{"Drug Use History", "No", "", "Issued Apr 7, 2022 00:00 CDT"},
 		{"Smoking History", "Former", "Type: Cigarettes; Cigarette pack-years (observable entity): 35 {PackYears}; Years Used: 35 Years Used; Packs/Day: 1 Packs/Day", "until Oct 22, 2008"},
 		{"Social Documentation", "Patient and wife are avid birdwatchers and make annual trip to birding hotspot.   Pets - Springer spaniel named Lucky.", "", "Not recorded"},
 	}

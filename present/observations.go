@@ -83,12 +83,18 @@ func when(o fhir.Observation) fhir.DateTime {
 }
 
 // whenText is when as shown: an effectivePeriod as a period ("until Oct 22, 2008" for Epic's smoking
-// history, which sends only an end), so its end never reads as the time of the observation.
+// history, which sends only an end), so its end never reads as the time of the observation; with
+// no effective time at all, the issued time labelled as such ("Issued Apr 7, 2022 00:00": Epic's
+// alcohol and drug use carry only that), so the time the result was released or the history
+// recorded never reads as the time it was taken.
 func whenText(o fhir.Observation, loc *time.Location) string {
 	if o.EffectiveDateTime.IsZero() && o.EffectiveInstant.IsZero() && o.EffectivePeriod != nil {
 		if p := Period(o.EffectivePeriod, loc); p != "" {
 			return p
 		}
+	}
+	if o.Effective().IsZero() && !o.Issued.IsZero() {
+		return "Issued " + DateTime(o.Issued, loc)
 	}
 	return DateTime(when(o), loc)
 }
