@@ -50,9 +50,10 @@ func TrendChart(obs []fhir.Observation, name, unit string, loc *time.Location) (
 		}
 	}
 	var bandLo, bandHi *float64
+	var bandText string
 	if len(series) == 1 {
 		// One reference band only makes sense for one series.
-		bandLo, bandHi = referenceBand(obs, unit)
+		bandLo, bandHi, bandText = referenceBand(obs, unit)
 	}
 	lo, hi := valueDomain(pts, bandLo, bandHi)
 	t0, t1 := pts[0].t, pts[len(pts)-1].t
@@ -74,7 +75,7 @@ func TrendChart(obs []fhir.Observation, name, unit string, loc *time.Location) (
 		if bandLo != nil {
 			bot = y(*bandLo)
 		}
-		label += " " + rangeLabel(bandLo, bandHi, unit)
+		label += " " + bandText
 		c.Band = &views.ChartBand{X: c.PlotLeft, Y: round1(top), W: c.PlotRight - c.PlotLeft, H: round1(bot - top), Label: label}
 	}
 	paths := make([]strings.Builder, len(series))
@@ -148,21 +149,28 @@ func round1(f float64) float64 { return math.Round(f*10) / 10 }
 
 func fnum(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
 
-// referenceBand reads the newest result's reference range when it is numeric and in unit. Several
-// ranges (female and male, by age...) draw no band: the chart cannot tell which is the patient's.
-func referenceBand(obs []fhir.Observation, unit string) (lo, hi *float64) {
+// referenceBand reads the newest result's reference range when it is numeric and in unit, and the
+// range as the tables show it (ReferenceRange: Epic's text, else its low and high with the digits
+// sent), for the band's label: "4.0 - 5.6 %", never the "4–5.6 %" the numbers alone would give.
+// Several ranges (female and male, by age...) draw no band: the chart cannot tell which is the
+// patient's.
+func referenceBand(obs []fhir.Observation, unit string) (lo, hi *float64, text string) {
 	for _, o := range sortNewestFirst(obs) {
 		if len(o.ReferenceRange) == 0 {
 			continue
 		}
 		if len(o.ReferenceRange) > 1 {
-			return nil, nil
+			return nil, nil, ""
 		}
 		r := o.ReferenceRange[0]
 		lo, hi = quantityIn(r.Low, unit), quantityIn(r.High, unit)
-		return lo, hi
+		text = ReferenceRange(o.ReferenceRange)
+		if text == "" {
+			text = rangeLabel(lo, hi, unit)
+		}
+		return lo, hi, text
 	}
-	return nil, nil
+	return nil, nil, ""
 }
 
 func quantityIn(q *fhir.Quantity, unit string) *float64 {

@@ -276,7 +276,7 @@ func TestTrendChartNoBandForSeveralRanges(t *testing.T) {
 		t.Errorf("band drawn from one of two ranges: %+v", c.Band)
 	}
 	one := []fhir.Observation{hgb("2024-01-02T10:00:00Z", "13.0", female), hgb("2024-01-01T10:00:00Z", "14.0", female)}
-	if c, _ := TrendChart(one, "Hemoglobin", "g/dL", time.UTC); c.Band == nil || c.Band.Label != "Reference range 12–16 g/dL" {
+	if c, _ := TrendChart(one, "Hemoglobin", "g/dL", time.UTC); c.Band == nil || c.Band.Label != "Reference range Female: 12.0–16.0 g/dL" {
 		t.Errorf("band of the one range = %+v", c.Band)
 	}
 }
