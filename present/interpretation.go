@@ -102,6 +102,22 @@ func Interpretation(cs []fhir.CodeableConcept) views.Flag {
 // it in Also, most serious first. A flag Chartside does not know outranks high and low, so it is
 // never hidden, and it no longer hides them either.
 func mergeFlags(fs ...views.Flag) views.Flag {
+	// Nearly every result has one interpretation or none: that flag as it is, without the merge's
+	// allocations (thousands of rows in a long history).
+	var only views.Flag
+	n := 0
+	for _, f := range fs {
+		if f.Level != views.FlagNone {
+			only = f
+			n++
+		}
+	}
+	if n == 0 {
+		return views.Flag{}
+	}
+	if n == 1 && len(only.Also) == 0 {
+		return only
+	}
 	var all []views.Flag
 	type key struct {
 		text  string

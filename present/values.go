@@ -164,6 +164,9 @@ func besideBloodPressure(cs []fhir.ObservationComponent) []fhir.ObservationCompo
 // component's, named by the component ("Systolic: ≤ 120 mm[Hg]"). Epic puts a blood pressure's or a
 // panel's ranges on its components; those are never silently dropped.
 func ObservationRange(o fhir.Observation) string {
+	if len(o.Component) == 0 {
+		return ReferenceRange(o.ReferenceRange)
+	}
 	var parts []string
 	if r := ReferenceRange(o.ReferenceRange); r != "" {
 		parts = append(parts, r)
