@@ -17,6 +17,7 @@ import (
 
 	"github.com/chartside/chartside/audit"
 	"github.com/chartside/chartside/logging"
+	"github.com/chartside/chartside/sessions"
 	"github.com/chartside/chartside/staff"
 	"github.com/chartside/chartside/views"
 )
@@ -33,6 +34,8 @@ type Authenticator interface {
 const (
 	msgSignInFailed   = "The username or password is not right. Check them and try again."
 	msgSessionExpired = "For privacy you were signed out after a period of inactivity. Sign in again to continue."
+	msgSessionEnded   = "Your Chartside session has ended: you signed out in another tab or window, or it was ended on the server. Sign in again to continue."
+	msgAccountOff     = "You were signed out because your Chartside account has been disabled. If you need access, ask IT."
 )
 
 // signInForm is the posted sign-in form. The password is validated as typed: unlike other forms it
@@ -60,6 +63,14 @@ func (s *Server) signInPage(c echo.Context) error {
 	v := s.signInView(c, next)
 	if s.sessions.PopExpiredNotice(ctx) {
 		v.Notice = msgSessionExpired
+	}
+	switch s.sessions.PopEndedNotice(ctx) {
+	case sessions.NoticeDisabled:
+		v.Notice = msgAccountOff
+	case sessions.NoticeEnded:
+		if v.Notice == "" {
+			v.Notice = msgSessionEnded
+		}
 	}
 	return s.render(c, http.StatusOK, views.SignInPage(v), nil)
 }

@@ -1,15 +1,28 @@
 package handlers
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/chartside/chartside/audit"
+	"github.com/chartside/chartside/sessions"
+	"github.com/chartside/chartside/staff"
 	"github.com/chartside/chartside/views"
 )
+
+// Accounts looks up a signed-in user's account on every staff request (*staff.Store satisfies
+// it), so an account disabled or removed by IT loses access at once instead of keeping its open
+// sessions until they time out. It answers staff.ErrNotFound for a removed account.
+type Accounts interface {
+	Get(ctx context.Context, id int64) (staff.Account, error)
+}
 
 // requireUser guards the staff routes: without a signed-in user the request goes no further and
 // the browser is sent to the sign-in page — HX-Redirect for htmx requests (a fragment of the
@@ -22,16 +35,60 @@ import (
 func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
-		if _, ok := s.sessions.User(ctx); ok {
-			return next(c)
+		if u, ok := s.sessions.User(ctx); ok {
+			active, err := s.accountActive(ctx, u)
+			if err != nil {
+				return err
+			}
+			if active {
+				return next(c)
+			}
+			if err := s.recordAuth(c, u.Username, audit.ActionSignOut, audit.OutcomeOK, "account disabled"); err != nil {
+				s.log.ErrorContext(ctx, "sign-out of a disabled account not recorded in the audit trail", slog.String("error", err.Error()))
+			}
+			if err := s.sessions.SignOutDisabled(ctx); err != nil {
+				return fmt.Errorf("sign out disabled account: %w", err)
+			}
+			c.Response().Header().Set("Clear-Site-Data", `"cache", "storage"`)
+			return redirect(c, views.SignInURL)
 		}
 		if u, ok := s.sessions.Expired(ctx); ok {
 			if err := s.recordAuth(c, u.Username, audit.ActionTimeout, audit.OutcomeOK, "idle timeout"); err != nil {
 				s.log.ErrorContext(ctx, "session timeout not recorded in the audit trail", slog.String("error", err.Error()))
 			}
+		} else if fromSignedInPage(c.Request()) {
+			// Only a page of a signed-in session sends htmx requests and forms here: that session
+			// ended elsewhere (Sign out in another tab, ended on the server). Say so on the
+			// sign-in page rather than leave the user wondering where the chart went.
+			s.sessions.NoteEnded(ctx)
 		}
 		return redirect(c, signInTarget(c))
 	}
+}
+
+// accountActive reports whether the signed-in user's account still exists and is enabled. Without
+// an Accounts dependency (some tests) every session is taken as active.
+func (s *Server) accountActive(ctx context.Context, u sessions.User) (bool, error) {
+	if s.accounts == nil {
+		return true, nil
+	}
+	a, err := s.accounts.Get(ctx, u.ID)
+	switch {
+	case errors.Is(err, staff.ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("%w: account check: %w", sessions.ErrStoreUnavailable, err)
+	}
+	return !a.Disabled, nil
+}
+
+// fromSignedInPage reports whether a request can only have come from a page that was shown to a
+// signed-in user: an htmx request, or a form post (which carries the page's CSRF token).
+func fromSignedInPage(r *http.Request) bool {
+	if r.Header.Get("HX-Request") == "true" {
+		return true
+	}
+	return r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEApplicationForm)
 }
 
 // errAdminOnly is a signed-in clinician asking for an admin page: a 403 that says so, since

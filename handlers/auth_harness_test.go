@@ -110,6 +110,7 @@ func newAuthEnv(t *testing.T, opt authOptions) *authEnv {
 		Sessions: mgr,
 		Audit:    log,
 		Staff:    st,
+		Accounts: st,
 		Settings: handlers.Settings{Sandbox: opt.sandbox, Kiosk: opt.kiosk, Location: time.UTC, Now: clock.Now},
 	})
 	app := httptest.NewServer(srv.Routes())

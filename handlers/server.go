@@ -61,6 +61,9 @@ type Deps struct {
 	Audit Auditor
 	// Staff checks sign-in attempts (*staff.Store).
 	Staff Authenticator
+	// Accounts checks on every staff request that the signed-in account is still enabled
+	// (*staff.Store). Optional: without it a session lasts until it times out or is signed out.
+	Accounts Accounts
 }
 
 // Server holds the dependencies every handler method uses.
@@ -75,6 +78,7 @@ type Server struct {
 	patients Patients
 	audit    Auditor
 	staff    Authenticator
+	accounts Accounts
 	validate *validator.Validate
 	charts   *chartCache
 }
@@ -92,6 +96,7 @@ func NewServer(d Deps) *Server {
 		patients: d.Patients,
 		audit:    d.Audit,
 		staff:    d.Staff,
+		accounts: d.Accounts,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -15,6 +15,23 @@ const (
 	keyCSRF          = "csrf"
 	keyLastSeen      = "last_seen"
 	keyExpiredNotice = "expired_notice"
+	keyEndedNotice   = "ended_notice"
+)
+
+// EndedNotice says why a browser that was signed in no longer is, when it
+// was not the idle timeout (PopExpiredNotice covers that): the sign-in page
+// tells the user, who was in the middle of a chart a moment ago.
+type EndedNotice string
+
+const (
+	// NoticeNone: nothing to say (a first visit, a deliberate sign-out).
+	NoticeNone EndedNotice = ""
+	// NoticeDisabled: the account was disabled while signed in.
+	NoticeDisabled EndedNotice = "disabled"
+	// NoticeEnded: a page of a signed-in session asked for something after
+	// the session ended elsewhere (Sign out in another tab or window, a
+	// session ended on the server).
+	NoticeEnded EndedNotice = "ended"
 )
 
 // ErrNoSession is returned when an accessor is used on a context that did not
@@ -93,6 +110,48 @@ func (m *Manager) SignOutIdle(ctx context.Context) error {
 	st, _ := stateFrom(ctx)
 	m.set(ctx, st, keyExpiredNotice, true)
 	return nil
+}
+
+// SignOutDisabled ends the session as SignOut does, for a user whose account
+// has been disabled since they signed in, and leaves NoticeDisabled for the
+// next page (PopEndedNotice) in a fresh anonymous session.
+func (m *Manager) SignOutDisabled(ctx context.Context) error {
+	if _, err := m.signOut(ctx); err != nil {
+		return err
+	}
+	st, _ := stateFrom(ctx)
+	m.set(ctx, st, keyEndedNotice, string(NoticeDisabled))
+	return nil
+}
+
+// NoteEnded leaves NoticeEnded for the next page, for a request that came
+// from a signed-in page (an htmx request, a form) but found no signed-in
+// session and no expiry to report. It grants nothing: it only chooses a
+// sentence on the sign-in page.
+func (m *Manager) NoteEnded(ctx context.Context) {
+	st, ok := stateFrom(ctx)
+	if !ok {
+		return
+	}
+	if _, signedIn := m.User(ctx); signedIn {
+		return
+	}
+	m.set(ctx, st, keyEndedNotice, string(NoticeEnded))
+}
+
+// PopEndedNotice returns (once) the notice SignOutDisabled or NoteEnded left.
+func (m *Manager) PopEndedNotice(ctx context.Context) EndedNotice {
+	st, ok := stateFrom(ctx)
+	if !ok {
+		return NoticeNone
+	}
+	n := EndedNotice(m.scs.GetString(ctx, keyEndedNotice))
+	m.unset(ctx, st, keyEndedNotice)
+	switch n {
+	case NoticeDisabled, NoticeEnded:
+		return n
+	}
+	return NoticeNone
 }
 
 // signOut ends the session and reports whether a user was signed in to it.

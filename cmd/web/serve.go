@@ -108,6 +108,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Patients: client,
 		Audit:    audit.New(database, time.Now),
 		Staff:    accounts,
+		Accounts: accounts,
 		Ready: []handlers.ReadyCheck{
 			{Name: "database", Check: database.PingContext},
 			{Name: "epic token", Check: func(context.Context) error { return client.TokenStatus() }},

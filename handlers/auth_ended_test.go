@@ -1,0 +1,134 @@
+package handlers_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Sessions that end while a page is still open: an account disabled by IT, and a sign-out in
+// another tab or window.
+
+const (
+	disabledNotice = "You were signed out because your Chartside account has been disabled. If you need access, ask IT."
+	endedNotice    = "Your Chartside session has ended: you signed out in another tab or window, or it was ended on the server. Sign in again to continue."
+)
+
+// TestDisabledAccountLosesAccess: `web staff disable` while a clinician is signed in ends that
+// clinician's session at their next request (a page, an htmx section load, a form), instead of
+// leaving the chart open to them until the session times out (12 h at most). The sign-in page says
+// why, once; the sign-out is in the audit trail; the old cookie is dead even after the account is
+// enabled again.
+func TestDisabledAccountLosesAccess(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		req  func(b *authBrowser) authReply
+		// wantRedirect is where the answer sends the browser; htmx gets HX-Redirect.
+		htmx bool
+	}{
+		{"page", func(b *authBrowser) authReply { return b.get("/", nil) }, false},
+		{"htmx section", func(b *authBrowser) authReply {
+			return b.get("/chart/AAAAAAAAAAAAAAAAAAAAAA/labs", map[string]string{"HX-Request": "true"})
+		}, true},
+		{"lookup form", func(b *authBrowser) authReply { return b.post("/lookup", url.Values{"mrn": {"203713"}}, nil) }, false},
+		{"kiosk keep-alive", func(b *authBrowser) authReply {
+			return b.do(http.MethodPost, "/session/keepalive", nil, map[string]string{"X-CSRF-Token": b.csrf})
+		}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newAuthEnv(t, authOptions{})
+			b := env.browser()
+			b.signIn(authClinician)
+			signedIn := b.cookie
+			if err := env.staff.Disable(context.Background(), authClinician); err != nil {
+				t.Fatal(err)
+			}
+			r := tt.req(b)
+			if tt.htmx {
+				if got := r.Header.Get("HX-Redirect"); got != "/signin" {
+					t.Errorf("HX-Redirect = %q, want /signin (status %d)", got, r.StatusCode)
+				}
+			} else if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/signin" {
+				t.Fatalf("disabled account's request = %d → %q, want 303 → /signin", r.StatusCode, r.Header.Get("Location"))
+			}
+			if r.Header.Get("Clear-Site-Data") == "" {
+				t.Error("no Clear-Site-Data on the sign-out of a disabled account")
+			}
+			for i, want := range []string{disabledNotice, ""} {
+				got := strings.TrimSpace(b.get("/signin", nil).doc(t).Find(`[data-testid="signin-notice"]`).Text())
+				if got != want {
+					t.Errorf("sign-in page visit %d: notice %q, want %q", i+1, got, want)
+				}
+			}
+			if got := env.auditTrail(); !slices.Contains(got, "signout/ok/"+authClinician) {
+				t.Errorf("audit = %q, want the sign-out recorded", got)
+			}
+			// Enabling the account again does not bring the old session back.
+			if err := env.staff.Enable(context.Background(), authClinician); err != nil {
+				t.Fatal(err)
+			}
+			replay := env.browser()
+			replay.cookie = signedIn
+			if r := replay.get("/", nil); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/signin") {
+				t.Errorf("old cookie after re-enabling = %d → %q, want the sign-in page", r.StatusCode, r.Header.Get("Location"))
+			}
+		})
+	}
+}
+
+// TestEnabledAccountKeepsAccess: the account check lets an enabled account through, and another
+// account being disabled does not touch it.
+func TestEnabledAccountKeepsAccess(t *testing.T) {
+	env := newAuthEnv(t, authOptions{})
+	b := env.browser()
+	b.signIn(authClinician)
+	if err := env.staff.Disable(context.Background(), authAdmin); err != nil {
+		t.Fatal(err)
+	}
+	if r := b.get("/", nil); r.StatusCode != http.StatusOK {
+		t.Fatalf("GET / = %d, want 200", r.StatusCode)
+	}
+}
+
+// TestSignedOutElsewhereSaysSo: after Sign out in another tab, the browser has no session cookie;
+// a chart still open in a second tab that asks for something (Refresh, a time range, a lookup)
+// is sent to the sign-in page, which says the session ended instead of appearing unexplained. A
+// plain visit without a cookie (a first visit, Back to an old page) shows no notice.
+func TestSignedOutElsewhereSaysSo(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		req  func(b *authBrowser) authReply
+		want string
+	}{
+		{"htmx refresh", func(b *authBrowser) authReply {
+			return b.get("/chart/AAAAAAAAAAAAAAAAAAAAAA/labs", map[string]string{"HX-Request": "true"})
+		}, endedNotice},
+		{"lookup form", func(b *authBrowser) authReply { return b.post("/lookup", url.Values{"mrn": {"203713"}}, nil) }, endedNotice},
+		{"plain page", func(b *authBrowser) authReply { return b.get("/", nil) }, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newAuthEnv(t, authOptions{})
+			b := env.browser()
+			b.signIn(authClinician)
+			other := env.browser() // the other tab: same cookie, its own page
+			other.cookie, other.csrf = b.cookie, b.csrf
+			if r := other.post("/signout", nil, nil); r.StatusCode != http.StatusSeeOther {
+				t.Fatalf("sign out in the other tab: %d", r.StatusCode)
+			}
+			b.cookie = "" // the browser dropped the cookie for every tab
+			r := tt.req(b)
+			if loc := r.Header.Get("Location") + r.Header.Get("HX-Redirect"); !strings.HasPrefix(loc, "/signin") {
+				t.Fatalf("request after sign-out elsewhere = %d → %q, want the sign-in page", r.StatusCode, loc)
+			}
+			for i, want := range []string{tt.want, ""} {
+				got := strings.TrimSpace(b.get("/signin", nil).doc(t).Find(`[data-testid="signin-notice"]`).Text())
+				if got != want {
+					t.Errorf("sign-in page visit %d: notice %q, want %q", i+1, got, want)
+				}
+			}
+		})
+	}
+}
