@@ -73,10 +73,20 @@ func (s *Server) vitalsStripView(base string, f obsResult) views.VitalsStrip {
 		if v.StaleNotice == "" && noneRecorded(v.Items) {
 			v.StaleNotice = vitalsEmpty(vitalsWindow, olderUnknown) + " Older ones, if any, are under " + titleVitals + "."
 		}
+		// A tile says which year it looked in: Camila Lopez's temperature of 2021 is on record,
+		// just not in the year the strip covers, and a bare "Not recorded" said it never was.
+		for i := range v.Items {
+			if v.Items[i].Value == views.NotRecorded {
+				v.Items[i].Value = stripTileEmpty
+			}
+		}
 	}
 	v.Section = s.section(views.VitalsStripID, titleVitalsStrip, base+"/vitals-strip", nil, f.at, f.val.Warnings, f.err)
 	return v
 }
+
+// stripTileEmpty is a strip tile with no value in the strip's year (vitalsWindow).
+const stripTileEmpty = views.NotRecorded + " in the last year"
 
 // noneRecorded reports whether no tile has a value.
 func noneRecorded(tiles []views.VitalTile) bool {

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // TestVitalsEmptyYearSaysOlderExist: Tomas Lindqvist (400010) was last seen 18 months ago. His
@@ -69,5 +71,39 @@ func TestVitalsEmptyYearSaysOlderExist(t *testing.T) {
 	}
 	if r := b.get(none+"/vitals?range=2y", hxReq); r.StatusCode != http.StatusBadRequest {
 		t.Errorf("unknown range: status %d, want 400", r.StatusCode)
+	}
+}
+
+// TestStripTileSaysItsYear: Camila Lopez (203713) has vital signs this year, but her last
+// temperature, weight and height are older (Epic's captures, 2021). Those tiles say they are not
+// recorded in the strip's year, not "Not recorded" as if they never were, and keep the missing
+// style; the tiles with a value have its time.
+func TestStripTileSaysItsYear(t *testing.T) {
+	env := newChartEnv(t, chartEnvOptions{})
+	b := env.signIn()
+	chart := b.openChart("203713")
+	strip := b.get(chart+"/vitals-strip", hxReq).doc(t)
+	tiles := strip.Find(`[data-testid="vital-tile"]`)
+	if tiles.Length() == 0 {
+		t.Fatal("no vital tiles")
+	}
+	empty := 0
+	tiles.Each(func(_ int, tile *goquery.Selection) {
+		label := strings.TrimSpace(tile.Find(`[data-testid="vital-label"]`).Text())
+		value := strings.Join(strings.Fields(tile.Find(`[data-testid="vital-value"]`).Text()), " ")
+		switch {
+		case value == "Not recorded in the last year":
+			empty++
+			if tile.Find(`[data-testid="vital-value"] .not-recorded`).Length() != 1 {
+				t.Errorf("%s: %q is not styled as missing", label, value)
+			}
+		case strings.HasPrefix(value, "Not recorded"):
+			t.Errorf("%s: %q does not say which year it looked in", label, value)
+		case tile.Find(`[data-testid="vital-time"]`).Length() != 1:
+			t.Errorf("%s: %q has no time", label, value)
+		}
+	})
+	if empty == 0 || empty == tiles.Length() {
+		t.Errorf("%d of %d tiles empty in the last year; want some (temperature, weight, height are from 2021) but not all", empty, tiles.Length())
 	}
 }
