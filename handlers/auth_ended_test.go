@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Sessions that end while a page is still open: an account disabled by IT, and a sign-out in
@@ -128,6 +129,53 @@ func TestSignedOutElsewhereSaysSo(t *testing.T) {
 				if got != want {
 					t.Errorf("sign-in page visit %d: notice %q, want %q", i+1, got, want)
 				}
+			}
+		})
+	}
+}
+
+// TestSignOutAfterSessionEnded: pressing Sign out on a page whose session has already ended (the
+// idle timeout passed, or Sign out in another tab), or the kiosk countdown firing after the
+// server's timeout, leads to the sign-in page with the site data cleared, instead of a 403 "This
+// form has expired" (the page's CSRF token died with its session). An expiry it discovers is
+// audited as a timeout and the sign-in page says so.
+func TestSignOutAfterSessionEnded(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		end        func(env *authEnv, b *authBrowser)
+		form       url.Values
+		wantAudit  string
+		wantNotice string
+	}{
+		{"idle timeout, then Sign out", func(env *authEnv, _ *authBrowser) { env.clock.Advance(authIdle + time.Second) },
+			nil, "timeout/ok/" + authClinician, expiredNotice},
+		{"idle timeout, then the kiosk countdown", func(env *authEnv, _ *authBrowser) { env.clock.Advance(authIdle + time.Second) },
+			url.Values{"reason": {"timeout"}}, "timeout/ok/" + authClinician, expiredNotice},
+		{"signed out in another tab", func(env *authEnv, b *authBrowser) {
+			other := env.browser()
+			other.cookie, other.csrf = b.cookie, b.csrf
+			other.post("/signout", nil, nil)
+			b.cookie = ""
+		}, nil, "signout/ok/" + authClinician, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newAuthEnv(t, authOptions{})
+			b := env.browser()
+			b.signIn(authClinician)
+			tt.end(env, b)
+			r := b.post("/signout", tt.form, nil)
+			if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/signin" {
+				t.Fatalf("Sign out after the session ended = %d → %q, want 303 → /signin\n%s", r.StatusCode, r.Header.Get("Location"), r.body)
+			}
+			if got := r.Header.Get("Clear-Site-Data"); got != `"cache", "storage"` {
+				t.Errorf("Clear-Site-Data = %q", got)
+			}
+			if got := env.auditTrail(); !slices.Contains(got, tt.wantAudit) {
+				t.Errorf("audit = %q, want %q", got, tt.wantAudit)
+			}
+			got := strings.TrimSpace(b.get("/signin", nil).doc(t).Find(`[data-testid="signin-notice"]`).Text())
+			if got != tt.wantNotice {
+				t.Errorf("sign-in page notice %q, want %q", got, tt.wantNotice)
 			}
 		})
 	}

@@ -129,3 +129,26 @@ func signInTarget(c echo.Context) string {
 	}
 	return views.SignInURL + "?" + url.Values{views.FieldNext: {back}}.Encode()
 }
+
+// alreadySignedOut answers POST /signout for a browser whose session has already ended (idle
+// timeout, Sign out in another tab, a disabled account) before the CSRF check, which would refuse
+// it: the page's token died with the session, and a clinician pressing Sign out, or the kiosk
+// countdown firing late after the computer slept, was shown "This form has expired" and left
+// without Clear-Site-Data. There is nothing left to sign out, so skipping the token check grants
+// nothing. An expiry this request discovered is recorded as the timeout it was, and the sign-in
+// page says so (the session middleware left the notice).
+func (s *Server) alreadySignedOut(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx := c.Request().Context()
+		if _, ok := s.sessions.User(ctx); ok {
+			return next(c)
+		}
+		if u, ok := s.sessions.Expired(ctx); ok {
+			if err := s.recordAuth(c, u.Username, audit.ActionTimeout, audit.OutcomeOK, "idle timeout"); err != nil {
+				s.log.ErrorContext(ctx, "session timeout not recorded in the audit trail", slog.String("error", err.Error()))
+			}
+		}
+		c.Response().Header().Set("Clear-Site-Data", `"cache", "storage"`)
+		return redirect(c, views.SignInURL)
+	}
+}

@@ -50,7 +50,7 @@ func (s *Server) Routes() *echo.Echo {
 		// public: sign-in and sign-out
 		e.GET(views.SignInURL, s.signInPage, public...)
 		e.POST(views.SignInURL, s.signInPost, public...)
-		e.POST(views.SignOutURL, s.signOutPost, public...)
+		e.POST(views.SignOutURL, s.signOutPost, slices.Concat(session, []echo.MiddlewareFunc{s.alreadySignedOut, s.sessions.CSRF()})...)
 
 		// staff: patient lookup and the chart. Every response is no-store (securityHeaders) and every
 		// look at patient data is audited by the handler before it is shown.
