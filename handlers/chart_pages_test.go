@@ -65,7 +65,7 @@ func rowKeys(s *goquery.Selection) []string {
 func wantKeys(obs []fhir.Observation) []string {
 	var out []string
 	for _, r := range present.ObservationRows(obs, time.UTC, present.Links{}) {
-		value := r.Value + r.Detail + r.Note
+		value := r.Value + r.Detail + strings.Join(r.Notes, "")
 		flag := r.Flag.Text
 		if r.Flag.Icon != "" {
 			flag = r.Flag.Icon + " " + flag

@@ -90,8 +90,8 @@ func TestCamilaLopezLabs(t *testing.T) {
 	if f := rows[0].Flag; f.Text != "(NONE)" || f.Level != views.FlagUnknown {
 		t.Errorf("genotype flag = %+v, want (NONE) shown as given with the unknown style", f)
 	}
-	if rows[0].Note != "Test Comment" {
-		t.Errorf("genotype note = %q", rows[0].Note)
+	if len(rows[0].Notes) != 1 || rows[0].Notes[0] != "Test Comment" {
+		t.Errorf("genotype notes = %q", rows[0].Notes)
 	}
 	if want := "/analyte?code=http://loinc.org|777-3&range="; rows[2].AnalyteURL != want {
 		t.Errorf("platelets analyte URL = %q, want %q", rows[2].AnalyteURL, want)

@@ -3,6 +3,7 @@ package present
 import (
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/chartside/chartside/epic/fhir"
@@ -143,15 +144,34 @@ func ObservationRow(o fhir.Observation, loc *time.Location, links Links) views.O
 		StatusNotable: notableStatus(o.Status),
 		AnalyteURL:    links.analyteAt(AnalyteCode(o.Code), o.Effective()),
 	}
-	for _, n := range o.Note {
-		if n.Text != "" {
-			if row.Note != "" {
-				row.Note += " "
-			}
-			row.Note += n.Text
-		}
-	}
+	row.Notes = notes(o.Note, loc)
 	return row
+}
+
+// notes are a result's comments, one per note, each with who wrote it and when if Epic says
+// ("Hemolyzed (J Smith, Mar 1, 2024 10:02 CST)"): two notes run together read as one sentence.
+func notes(ns []fhir.Annotation, loc *time.Location) []string {
+	var out []string
+	for _, n := range ns {
+		text := strings.TrimSpace(n.Text)
+		if text == "" {
+			continue
+		}
+		var by []string
+		if n.AuthorString != "" {
+			by = append(by, n.AuthorString)
+		} else if n.AuthorReference != nil && n.AuthorReference.Display != "" {
+			by = append(by, n.AuthorReference.Display)
+		}
+		if !n.Time.IsZero() {
+			by = append(by, DateTime(n.Time, loc))
+		}
+		if len(by) > 0 {
+			text += " (" + strings.Join(by, ", ") + ")"
+		}
+		out = append(out, text)
+	}
+	return out
 }
 
 // ObservationRows is every observation as a row, newest first. Entered-in-error and cancelled

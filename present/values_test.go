@@ -2,6 +2,7 @@ package present
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
@@ -284,5 +285,23 @@ func TestObservationRowNumeric(t *testing.T) {
 		if got := ObservationRow(obsFrom(t, js), time.UTC, Links{}).Numeric; got != want {
 			t.Errorf("ObservationRow(%s).Numeric = %v, want %v", js, got, want)
 		}
+	}
+}
+
+// TestObservationRowNotes: each of Epic's comments on a result is its own line, with who wrote it
+// and when if Epic says; two notes joined by a space ("Hemolyzed Repeat advised") read as one
+// sentence, and the author and time were dropped.
+func TestObservationRowNotes(t *testing.T) {
+	loc, _ := time.LoadLocation("America/Chicago")
+	o := obsFrom(t, `{"resourceType":"Observation","status":"final","code":{"text":"Potassium"},
+		"valueQuantity":{"value":5.9,"unit":"mmol/L"},
+		"note":[{"text":"Hemolyzed"},
+			{"authorString":"J Smith","time":"2024-03-01T16:02:00Z","text":" Repeat advised "},
+			{"authorReference":{"display":"Lab, Central"},"text":"Called to RN"},
+			{"text":"   "}]}`)
+	got := ObservationRow(o, loc, Links{}).Notes
+	want := []string{"Hemolyzed", "Repeat advised (J Smith, Mar 1, 2024 10:02 CST)", "Called to RN (Lab, Central)"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("notes = %q, want %q", got, want)
 	}
 }

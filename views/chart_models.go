@@ -198,9 +198,9 @@ type ObsRow struct {
 	Range         string // "150–399 10*3/uL" or Epic's range text
 	Flag          Flag
 	When          string
-	Status        string // "final", "preliminary", "amended", "entered-in-error"...
-	StatusNotable bool   // not final: shown as a tag
-	Note          string
+	Status        string   // "final", "preliminary", "amended", "entered-in-error"...
+	StatusNotable bool     // not final: shown as a tag
+	Notes         []string // Epic's comments on the result, one per note, with author and time
 	AnalyteURL    string
 }
 

@@ -61,7 +61,7 @@ func fixtureRows() []ObsRow {
 	return []ObsRow{
 		{Name: "Potassium", Value: "6.8", Numeric: true, Unit: "mmol/L", Range: "3.5–5.0 mmol/L", Flag: Flag{Text: "Critical high", Level: FlagCritical, Icon: "‼"}, When: "Apr 24, 2026 16:10 CDT", Status: "final", AnalyteURL: "/chart/h1/analyte?code=http://loinc.org|2823-3"},
 		{Name: "Hemoglobin A1C", Value: "7.20", Numeric: true, Unit: "%", When: "Apr 20, 2026 09:00 CDT", Status: "amended", StatusNotable: true},
-		{Name: "Genotype:", Value: "Genotype Value", Flag: Flag{Text: "(NONE)", Level: FlagUnknown, Icon: "?"}, When: "Mar 21, 2023 16:42 CDT", Status: "final", Note: "Test Comment"},
+		{Name: "Genotype:", Value: "Genotype Value", Flag: Flag{Text: "(NONE)", Level: FlagUnknown, Icon: "?"}, When: "Mar 21, 2023 16:42 CDT", Status: "final", Notes: []string{"Test Comment"}},
 		{Name: "CRP", Value: "<5", Numeric: true, Unit: "mg/L", Range: "≤ 10 mg/L", Flag: Flag{Text: "Normal", Level: FlagNormal}, When: "Mar 1, 2023", Status: "entered-in-error", StatusNotable: true},
 		{Name: "Smoking", Value: "Not recorded: Patient refused", Detail: "Type: Cigarettes", When: "Mar 1, 2023", Status: "final"},
 	}
