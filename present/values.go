@@ -43,7 +43,17 @@ func quantityText(q *fhir.Quantity) string {
 
 // Value returns an observation value (or component value) as display text and unit. Every value[x]
 // form renders; the unit is separate only for quantities, so tables can give it its own column.
+// A value[x] that holds nothing to show (an empty Range, a blank string) is "Not recorded", never
+// an empty cell that reads as a result.
 func Value(v fhir.ObservationValue, loc *time.Location) (value, unit string) {
+	value, unit = valueAsSent(v, loc)
+	if strings.TrimSpace(value) == "" {
+		return views.NotRecorded, ""
+	}
+	return value, unit
+}
+
+func valueAsSent(v fhir.ObservationValue, loc *time.Location) (value, unit string) {
 	switch v.Kind() {
 	case fhir.ValueKindQuantity:
 		if v.ValueQuantity.Value == "" {
@@ -64,7 +74,11 @@ func Value(v fhir.ObservationValue, loc *time.Location) (value, unit string) {
 	case fhir.ValueKindRange:
 		return rangeText(v.ValueRange.Low, v.ValueRange.High), ""
 	case fhir.ValueKindRatio:
-		return quantityText(v.ValueRatio.Numerator) + " : " + quantityText(v.ValueRatio.Denominator), ""
+		n, d := quantityText(v.ValueRatio.Numerator), quantityText(v.ValueRatio.Denominator)
+		if n == "" && d == "" {
+			return "", ""
+		}
+		return orNotSent(n) + " : " + orNotSent(d), ""
 	case fhir.ValueKindSampledData:
 		return "Sampled data (not shown)", ""
 	case fhir.ValueKindTime:
@@ -75,6 +89,15 @@ func Value(v fhir.ObservationValue, loc *time.Location) (value, unit string) {
 		return Period(v.ValuePeriod, loc), ""
 	}
 	return "", ""
+}
+
+// orNotSent is one side of a ratio, or "not sent" when Epic left it out (" : 5 mL" read as a
+// typo, not as a missing numerator).
+func orNotSent(s string) string {
+	if s == "" {
+		return "not sent"
+	}
+	return s
 }
 
 // absent is "Not recorded" with Epic's reason when it gave one.

@@ -50,6 +50,11 @@ func TestObservationValue(t *testing.T) {
 		// A value[x] that is there but empty is said to be missing, never a blank cell.
 		{"quantity without a value", `{"valueQuantity":{"unit":"mg/dL"}}`, "Not recorded", ""},
 		{"coded without text or codes", `{"valueCodeableConcept":{}}`, "Not recorded", ""},
+		{"range without low or high", `{"valueRange":{}}`, "Not recorded", ""},
+		{"blank string", `{"valueString":"  "}`, "Not recorded", ""},
+		{"ratio without numerator", `{"valueRatio":{"denominator":{"value":5,"unit":"mL"}}}`, "not sent : 5 mL", ""},
+		{"ratio without either side", `{"valueRatio":{}}`, "Not recorded", ""},
+		{"empty time", `{"valueTime":""}`, "Not recorded", ""},
 		{"blood pressure systolic without a value", `{"component":[
 			{"code":{"coding":[{"code":"8480-6"}]},"valueQuantity":{"unit":"mm[Hg]"}},
 			{"code":{"coding":[{"code":"8462-4"}]},"valueQuantity":{"value":80,"unit":"mm[Hg]"}}]}`, "(systolic not recorded)/80", "mm[Hg]"},
