@@ -5,6 +5,7 @@
 // Two jobs, each switched on by markup the server rendered:
 //   - #kiosk-warning (signed-in pages in kiosk mode): count down the idle timeout, show the warning
 //     in its last WarnSeconds with "Stay signed in", then sign out and leave for the sign-in page.
+//     Tabs of one browser keep one countdown and sign out together (BroadcastChannel).
 //   - form[data-stale-after-seconds] (the sign-in page): the form's CSRF token lives in an anonymous
 //     session with the same idle timeout; reload the page rather than submit a token that died.
 (function () {
@@ -63,10 +64,27 @@
   var timer = 0;
   var leaving = false;
 
+  // Other Chartside tabs and windows of this browser share the session: activity in one pushes
+  // the server's idle deadline back for all, and a sign-out in one ends it for all. Without telling
+  // each other, a chart left in one tab signed out a nurse working in another when its own
+  // countdown ran out, and after Sign out the other tabs kept the patient on screen for the next
+  // person at the kiosk. A BroadcastChannel carries only these two words, never patient data, and
+  // keeps nothing in storage.
+  var channel = null;
+  try {
+    channel = typeof BroadcastChannel === "function" ? new BroadcastChannel("chartside-session") : null;
+  } catch (e) {
+    channel = null;
+  }
+  function tell(type) {
+    if (channel) channel.postMessage({ type: type });
+  }
+
   // Every request that reaches the server pushes its idle deadline back, so the countdown restarts.
-  function restart() {
+  function restart(fromOtherTab) {
     deadline = Date.now() + idleSeconds * 1000;
     if (!warning.hidden) warning.hidden = true;
+    if (!fromOtherTab) tell("activity");
   }
 
   function clearScreen() {
@@ -82,11 +100,13 @@
     leaving = true;
     window.clearInterval(timer);
     clearScreen();
+    tell("signout");
     var token = csrfToken();
     var body = new URLSearchParams();
     body.set("csrf_token", token);
     body.set("reason", reason);
     var leave = function () {
+      tell("signedout");
       // replace(), not assign(): the patient page's history entry is overwritten, so Back does not
       // lead to it.
       window.location.replace(SIGNIN_URL);
@@ -158,6 +178,30 @@
       signOut("signout");
     });
   });
+
+  function follow() {
+    window.location.replace(SIGNIN_URL);
+  }
+  if (channel) {
+    channel.onmessage = function (e) {
+      var type = e.data && e.data.type;
+      if (type === "signedout") {
+        follow();
+      } else if (leaving) {
+        return;
+      } else if (type === "activity") {
+        restart(true);
+      } else if (type === "signout") {
+        // Another tab is ending the session: clear this one at once, and follow it to the sign-in
+        // page once the session is gone ("signedout": going now could still find it and land
+        // signed in), or after a few seconds if that tab never says so.
+        leaving = true;
+        window.clearInterval(timer);
+        clearScreen();
+        window.setTimeout(follow, 5000);
+      }
+    };
+  }
 
   restart();
   timer = window.setInterval(tick, 1000);
