@@ -274,7 +274,7 @@ func waitText(d time.Duration) string {
 // safeNext returns next when it is a path on this site, and "" otherwise. Only "/x…" is accepted:
 // "//host", "/\host" (browsers treat a backslash as a slash), schemes, hosts and control characters
 // would turn the sign-in page into an open redirect. The sign-in and sign-out pages themselves are
-// dropped to avoid loops.
+// dropped to avoid loops, and chart pages because their handles do not outlive the session.
 func safeNext(next string) string {
 	if len(next) < 1 || len(next) > 2048 || next[0] != '/' {
 		return ""
@@ -293,6 +293,13 @@ func safeNext(next string) string {
 	}
 	switch u.Path {
 	case views.SignInURL, views.SignOutURL, views.KeepAliveURL:
+		return ""
+	}
+	if strings.HasPrefix(u.Path, chartURL("")) {
+		// A chart address names a handle of the session that just ended (patient_handles.go);
+		// sign-in starts a new session without it, so going back there only said "Page not
+		// found". The lookup page is where the clinician can open the chart again, and the MRN
+		// stays out of every address.
 		return ""
 	}
 	return next

@@ -173,7 +173,11 @@ func TestSignInNext(t *testing.T) {
 		next string
 		want string
 	}{
-		{"local page", "/chart/abc123?tab=labs", "/chart/abc123?tab=labs"},
+		{"local page", "/admin/audit?f=abc123", "/admin/audit?f=abc123"},
+		// A chart handle belongs to the session that ended; after sign-in it only said "Page not
+		// found", so the clinician lands on the lookup page instead.
+		{"chart of the ended session", "/chart/abc123?tab=labs", "/"},
+		{"chart section", "/chart/abc123/labs", "/"},
 		{"none", "", "/"},
 		{"protocol-relative", "//evil.example/x", "/"},
 		{"backslash host", "/\\evil.example", "/"},
