@@ -17,9 +17,9 @@ import (
 	"github.com/chartside/chartside/views"
 )
 
-// Accounts looks up a signed-in user's account on every staff request (*staff.Store satisfies
-// it), so an account disabled or removed by IT loses access at once instead of keeping its open
-// sessions until they time out. It answers staff.ErrNotFound for a removed account.
+// Accounts looks up a signed-in user's account on staff requests (*staff.Store satisfies it), so
+// an account disabled or removed by IT loses access within accountRecheck instead of keeping its
+// open sessions until they time out. It answers staff.ErrNotFound for a removed account.
 type Accounts interface {
 	Get(ctx context.Context, id int64) (staff.Account, error)
 }
@@ -68,8 +68,9 @@ func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 
 // accountActive reports whether the signed-in user's account still exists and is enabled. Without
 // an Accounts dependency (some tests) every session is taken as active.
+// An account found enabled is not asked for again for accountRecheck.
 func (s *Server) accountActive(ctx context.Context, u sessions.User) (bool, error) {
-	if s.accounts == nil {
+	if s.accounts == nil || s.accountChecks.fresh(u.ID) {
 		return true, nil
 	}
 	a, err := s.accounts.Get(ctx, u.ID)
@@ -78,6 +79,9 @@ func (s *Server) accountActive(ctx context.Context, u sessions.User) (bool, erro
 		return false, nil
 	case err != nil:
 		return false, fmt.Errorf("%w: account check: %w", sessions.ErrStoreUnavailable, err)
+	}
+	if !a.Disabled {
+		s.accountChecks.enabled(u.ID)
 	}
 	return !a.Disabled, nil
 }

@@ -79,8 +79,10 @@ type Server struct {
 	audit    Auditor
 	staff    Authenticator
 	accounts Accounts
-	validate *validator.Validate
-	charts   *chartCache
+	// accountChecks spares the database an account check per request (accountActive).
+	accountChecks *accountChecks
+	validate      *validator.Validate
+	charts        *chartCache
 }
 
 // NewServer builds a Server; missing optional pieces get safe defaults.
@@ -118,5 +120,6 @@ func NewServer(d Deps) *Server {
 	}
 	s.validate = newValidator(s.settings.MRNPattern)
 	s.charts = newChartCache(s.settings.Now)
+	s.accountChecks = newAccountChecks(s.settings.Now)
 	return s
 }
