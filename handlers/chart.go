@@ -124,6 +124,23 @@ func (s *Server) chartPrint(c echo.Context) error {
 	if perr != nil {
 		return perr
 	}
+	// An empty window says whether older results are on record, as on screen: a printout that
+	// says only "No lab results in the last year." reads as no labs at all, and cannot be asked.
+	olderVitals, olderLabs := olderUnknown, olderUnknown
+	var og errgroup.Group
+	if verr == nil && len(vitals.Items) == 0 {
+		og.Go(func() error {
+			olderVitals = s.olderResults(ctx, id, fhir.CategoryVitalSigns, vitalsWindow.Since(now))
+			return nil
+		})
+	}
+	if lerr == nil && len(labs.Items) == 0 {
+		og.Go(func() error {
+			olderLabs = s.olderResults(ctx, id, fhir.CategoryLaboratory, defaultLabsRange.Since(now))
+			return nil
+		})
+	}
+	_ = og.Wait()
 	at := s.settings.Now()
 	base := chartURL(ref.Handle)
 	// A printout cannot ask for more: every row of the windows, every earlier social-history value.
@@ -133,9 +150,9 @@ func (s *Server) chartPrint(c echo.Context) error {
 		Banner:   s.banner(patient, ref, false),
 		Strip:    s.vitalsStripView(base, fetched[epic.Result[fhir.Observation]]{val: vitals, at: at, err: verr}),
 		Timeline: s.timelineView(base, encounterParams{}, fetched[timelineData]{val: encounters, at: at, err: eerr}),
-		Vitals:   s.vitalsTableView(base, fetched[epic.Result[fhir.Observation]]{val: vitals, at: at, err: verr}, printed, vitalsWindow, olderUnknown),
+		Vitals:   s.vitalsTableView(base, fetched[epic.Result[fhir.Observation]]{val: vitals, at: at, err: verr}, printed, vitalsWindow, olderVitals),
 		Labs: s.labsView(base, labsParams{Range: defaultLabsRange, View: "table", Page: printed},
-			fetched[epic.Result[fhir.Observation]]{val: labs, at: at, err: lerr}, olderUnknown),
+			fetched[epic.Result[fhir.Observation]]{val: labs, at: at, err: lerr}, olderLabs),
 		Social: s.socialView(base, fetched[epic.Result[fhir.Observation]]{val: social, at: at, err: serr},
 			func(string) bool { return true }, nil),
 	}

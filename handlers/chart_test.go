@@ -265,3 +265,27 @@ func TestChartPrintAndRefreshAudit(t *testing.T) {
 		t.Errorf("audit =\n%v\nwant\n%v", got, want)
 	}
 }
+
+// TestPrintSaysOlderResultsExist: Camila Lopez's labs are from 2019 and 2023, none in the printed
+// year. Her printout said only "No lab results in the last year.", which on paper reads as no labs
+// at all (the screen's "Show all" is not printed): it now says older ones are on record, as the
+// screen does. A patient with no results at all is told there are none before either.
+func TestPrintSaysOlderResultsExist(t *testing.T) {
+	env := newChartEnv(t, chartEnvOptions{})
+	b := env.signIn()
+	for _, tt := range []struct {
+		mrn, section, want string
+	}{
+		{"203713", "labs-section", "No lab results in the last year. Older lab results are on record."},
+		{"400010", "vitals-table-section", "No vital signs recorded in the last year. Older vital signs are on record."},
+		{"400002", "labs-section", "No lab results in the last year, and none before."},
+		{"400002", "vitals-table-section", "No vital signs recorded in the last year, and none before."},
+	} {
+		doc := b.get(b.openChart(tt.mrn)+"/print", nil).doc(t)
+		sec := doc.Find(`[data-testid="` + tt.section + `"]`)
+		sec.Find(`header, nav, a.button`).Remove() // controls are not printed (app.css)
+		if got := strings.Join(strings.Fields(sec.Text()), " "); !strings.Contains(got, tt.want) {
+			t.Errorf("%s printout, %s: %q, want it to say %q", tt.mrn, tt.section, got, tt.want)
+		}
+	}
+}
