@@ -109,6 +109,72 @@
     closeAnalyte(panel);
   });
 
+  // A wide table scrolls sideways inside its box (.table-scroll), and the only signs were a cut-off
+  // column and a scrollbar at the foot of a box up to 70% of the window tall, often below the fold:
+  // the lab matrix's older dates were easy to miss. Each box says which sides hide more
+  // (data-scroll-more="left right", absent when the table fits); the stylesheet shades those edges.
+  // CSS alone (background-attachment: local shadows) did not draw over the matrix in Chromium.
+  // Checked on load, on scroll, when the box or its table changes size, and when htmx brings new
+  // sections.
+  var scrollCueSelector = ".table-scroll";
+  function markScrollCue(box) {
+    var x = box.scrollLeft;
+    var max = box.scrollWidth - box.clientWidth;
+    // 1 px of slack: at some zoom levels scrollLeft stops a fraction short of its end.
+    var more = ((x > 1 ? "left " : "") + (x < max - 1 ? "right" : "")).trim();
+    if (!more) box.removeAttribute("data-scroll-more");
+    else if (box.getAttribute("data-scroll-more") !== more) box.setAttribute("data-scroll-more", more);
+  }
+  // The layer needs the box's visible height, and where a sticky first column (the matrix's tests)
+  // ends, so the left shade falls on the dates scrolled under that column, not over the column.
+  // Set through the CSSOM, which the Content-Security-Policy allows (a style attribute it would not).
+  function measureScrollCue(box) {
+    var first = box.querySelector("tbody tr > :first-child");
+    var style = first && getComputedStyle(first);
+    var inset = 0;
+    if (style && style.position === "sticky" && style.left !== "auto") {
+      inset = first.getBoundingClientRect().right - box.getBoundingClientRect().left - box.clientLeft;
+    }
+    box.style.setProperty("--scroll-cue-height", box.clientHeight + "px");
+    box.style.setProperty("--scroll-cue-inset", Math.max(0, Math.round(inset)) + "px");
+    markScrollCue(box);
+  }
+  var scrollCueSizes = typeof ResizeObserver === "function" ? new ResizeObserver(function (entries) {
+    entries.forEach(function (entry) {
+      var t = entry.target;
+      // A swapped-out box is reported once more as it leaves; let it go.
+      if (!t.isConnected) { scrollCueSizes.unobserve(t); return; }
+      var box = t.closest(scrollCueSelector);
+      if (box) measureScrollCue(box);
+    });
+  }) : null;
+  function watchScrollCues(root) {
+    if (!root || !root.querySelectorAll) return;
+    var boxes = Array.prototype.slice.call(root.querySelectorAll(scrollCueSelector));
+    if (root.matches && root.matches(scrollCueSelector)) boxes.push(root);
+    boxes.forEach(function (box) {
+      measureScrollCue(box);
+      if (!scrollCueSizes) return;
+      // The table too: rows appended by "Show older" can widen it inside a box of the same size.
+      scrollCueSizes.observe(box);
+      if (box.firstElementChild) scrollCueSizes.observe(box.firstElementChild);
+    });
+  }
+  // Scroll events do not bubble; one capturing listener hears every box.
+  document.addEventListener("scroll", function (e) {
+    var box = e.target;
+    if (box && box.matches && box.matches(scrollCueSelector)) markScrollCue(box);
+  }, true);
+  document.addEventListener("htmx:load", function (e) { watchScrollCues(e.target); });
+  // "Show older" appends rows to a table already watched; settle rechecks the box around them.
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var t = e.detail && e.detail.target;
+    var box = t && t.closest ? t.closest(scrollCueSelector) : null;
+    watchScrollCues(box || t);
+  });
+  if (!scrollCueSizes) window.addEventListener("resize", function () { watchScrollCues(document); });
+  watchScrollCues(document);
+
   // When Chartside itself is unreachable (network down, server restarting), say so instead of
   // leaving a spinner: htmx fires sendError and nothing is swapped.
   document.addEventListener("htmx:sendError", function () {
