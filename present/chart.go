@@ -12,12 +12,16 @@ import (
 	"github.com/chartside/chartside/views"
 )
 
-// Chart geometry in SVG user units. The chart is drawn at a fixed size so it prints as seen.
+// Chart geometry in SVG user units. The chart is drawn at a fixed size so it prints as seen, and the
+// SVG scales uniformly with its viewBox: a label that fits here fits at every width it is shown.
+// The time labels are centred on their ticks, the outer ones on the plot's edges, so both side
+// margins hold half of the longest label ("May 28, 2019 14:22", about 123 units at 11 px): a
+// narrower right margin clipped the last label of Camila Lopez's charts to "May 29 14:".
 const (
 	chartWidth  = 720.0
 	chartHeight = 260.0
 	marginLeft  = 64.0
-	marginRight = 24.0
+	marginRight = 64.0
 	marginTop   = 16.0
 	marginBot   = 40.0
 )
@@ -113,9 +117,7 @@ func TrendChart(obs []fhir.Observation, name, unit string, loc *time.Location) (
 	for _, v := range niceTicks(lo, hi, 5) {
 		c.YTicks = append(c.YTicks, views.ChartTick{Pos: round1(y(v)), Label: strconv.FormatFloat(v, 'f', -1, 64)})
 	}
-	for _, t := range timeTicks(t0, t1, 5) {
-		c.XTicks = append(c.XTicks, views.ChartTick{Pos: round1(x(t)), Label: tickLabel(t, t1.Sub(t0), loc)})
-	}
+	c.XTicks = xTicks(pts, precisions(obs), loc, x)
 	last := pts[len(pts)-1]
 	c.Desc = fmt.Sprintf("%s from %s to %s; latest %s %s on %s; %s marked abnormal.",
 		plural(len(pts), "value"), pts[0].when, last.when, last.text, unit, last.when, plural(abnormal, "result"))
@@ -258,14 +260,80 @@ func timeTicks(t0, t1 time.Time, n int) []time.Time {
 	return out
 }
 
-// tickLabel shows the day for short spans and the month for long ones, in the clinic zone.
-func tickLabel(t time.Time, span time.Duration, loc *time.Location) string {
-	t = t.In(loc)
+// precisions maps each result's instant to how much of its time Epic gave (the least, when
+// several results share an instant).
+func precisions(obs []fhir.Observation) map[time.Time]fhir.Precision {
+	m := map[time.Time]fhir.Precision{}
+	for _, o := range obs {
+		eff := o.Effective()
+		if eff.IsZero() {
+			continue
+		}
+		t := eff.Time()
+		if p, ok := m[t]; !ok || eff.Precision() < p {
+			m[t] = eff.Precision()
+		}
+	}
+	return m
+}
+
+// xTicks labels the time axis. The outer ticks are the first and last results, so their labels are
+// those results' dates; one instant gets one tick, under its point. Every label carries the year
+// (a chart is read on its own, and spans of years are common), and none is finer than the
+// coarsest result: a result dated "2019-05" never shows a day, a date-only one never a time.
+// Instants are labelled in the clinic zone; date-only results in their calendar date as written,
+// since their instant (midnight UTC) would move to the day before west of Greenwich.
+func xTicks(pts []point, prec map[time.Time]fhir.Precision, loc *time.Location, x func(time.Time) float64) []views.ChartTick {
+	finest := fhir.PrecisionSubsecond
+	zone := time.UTC
+	for _, p := range pts {
+		pr := prec[p.t]
+		finest = min(finest, pr)
+		if pr >= fhir.PrecisionSecond {
+			zone = loc // any instant: the axis is in the clinic zone
+		}
+	}
+	t0, t1 := pts[0].t, pts[len(pts)-1].t
+	g := min(granularity(t1.Sub(t0)), finest)
+	times := []time.Time{t0}
+	if t1.After(t0) {
+		times = timeTicks(t0, t1, 5)
+	}
+	var out []views.ChartTick
+	for _, t := range times {
+		z := zone
+		if pr, ok := prec[t]; ok && pr < fhir.PrecisionSecond {
+			z = time.UTC
+		}
+		label := tickLabel(t.In(z), g)
+		if len(out) > 0 && out[len(out)-1].Label == label {
+			continue // a month-long span labelled by month: one "Mar 2019", not three
+		}
+		out = append(out, views.ChartTick{Pos: round1(x(t)), Label: label})
+	}
+	return out
+}
+
+// granularity is how finely a span of results is labelled, as the fhir precision of the label.
+func granularity(span time.Duration) fhir.Precision {
 	switch {
 	case span <= 3*24*time.Hour:
-		return t.Format("Jan 2 15:04")
+		return fhir.PrecisionSecond // date and time
 	case span <= 400*24*time.Hour:
-		return t.Format("Jan 2")
+		return fhir.PrecisionDay
 	}
-	return t.Format(layoutMonth)
+	return fhir.PrecisionMonth
+}
+
+// tickLabel formats t (already in the zone it is read in) to g, always with the year.
+func tickLabel(t time.Time, g fhir.Precision) string {
+	switch g {
+	case fhir.PrecisionYear:
+		return t.Format("2006")
+	case fhir.PrecisionMonth:
+		return t.Format(layoutMonth)
+	case fhir.PrecisionDay:
+		return t.Format(layoutDay)
+	}
+	return t.Format(layoutDay + " " + layoutTime)
 }
