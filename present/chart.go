@@ -119,8 +119,13 @@ func TrendChart(obs []fhir.Observation, name, unit string, loc *time.Location) (
 	}
 	c.XTicks = xTicks(pts, precisions(obs), loc, x)
 	last := pts[len(pts)-1]
-	c.Desc = fmt.Sprintf("%s from %s to %s; latest %s %s on %s; %s marked abnormal.",
-		plural(len(pts), "value"), pts[0].when, last.when, last.text, unit, last.when, plural(abnormal, "result"))
+	// A number Epic sent without a unit says so, as the table's unit cell does (Camila Lopez's A1C).
+	latest := joinUnit(last.text, unit)
+	if unit == "" {
+		latest += " (unit not sent)"
+	}
+	c.Desc = fmt.Sprintf("%s from %s to %s; latest %s on %s; %s marked abnormal.",
+		plural(len(pts), "value"), pts[0].when, last.when, latest, last.when, plural(abnormal, "result"))
 	return c, note
 }
 

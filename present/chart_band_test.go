@@ -1,6 +1,7 @@
 package present
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -29,5 +30,24 @@ func TestTrendChartBandLabelAsSent(t *testing.T) {
 				t.Errorf("band = %+v, want label %q", c.Band, tt.want)
 			}
 		})
+	}
+}
+
+// TestTrendChartSummaryUnitNotSent: the chart's summary for screen readers names the latest value
+// with its unit, and says when Epic sent none (Camila Lopez's Hemoglobin A1C is {"value": 5.1}),
+// as the table's unit cell does; it read "latest 5.1  on …".
+func TestTrendChartSummaryUnitNotSent(t *testing.T) {
+	for _, tt := range []struct{ unit, quantity, want string }{
+		{"", `{"value":5.1}`, "latest 5.1 (unit not sent) on "},
+		{"%", `{"value":5.1,"unit":"%"}`, "latest 5.1 % on "},
+	} {
+		obs := []fhir.Observation{
+			obsFrom(t, `{"status":"final","code":{"text":"Hemoglobin A1C"},"effectiveDateTime":"2019-05-28T19:22:00Z","valueQuantity":`+tt.quantity+`}`),
+			obsFrom(t, `{"status":"final","code":{"text":"Hemoglobin A1C"},"effectiveDateTime":"2019-02-28T19:22:00Z","valueQuantity":`+tt.quantity+`}`),
+		}
+		c, _ := TrendChart(obs, "Hemoglobin A1C", tt.unit, time.UTC)
+		if !strings.Contains(c.Desc, tt.want) {
+			t.Errorf("unit %q: summary %q, want it to contain %q", tt.unit, c.Desc, tt.want)
+		}
 	}
 }
