@@ -9,9 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // repoRoot is the module root; go test runs in the package directory.
@@ -74,23 +77,34 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+// staffAccount is an account `web staff add` creates before the server starts.
+type staffAccount struct{ username, role, password string }
+
 // startApp runs `web serve` in sandbox mode (no Epic configured) with a fresh data directory and a
-// clean environment, and returns its base URL once it answers. It is stopped (SIGINT, then a
-// graceful wait) when the test ends.
-func startApp(t *testing.T, bin string) string {
+// clean environment, and returns its base URL once it answers. accounts are added first with
+// `web staff add`, as IT would (the sandbox's demo account is always there). It is stopped
+// (SIGINT, then a graceful wait) when the test ends.
+func startApp(t *testing.T, bin string, accounts ...staffAccount) string {
 	t.Helper()
+	env := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + t.TempDir(),
+		"DATA_DIR=" + t.TempDir(),
+		"TIMEZONE=UTC",
+		"LOG_LEVEL=warn",
+	}
+	for _, a := range accounts {
+		add := exec.Command(bin, "staff", "add", "--username", a.username, "--role", a.role, "--password-stdin")
+		add.Env = env
+		add.Stdin = strings.NewReader(a.password + "\n")
+		if out, err := add.CombinedOutput(); err != nil {
+			t.Fatalf("web staff add %s: %v\n%s", a.username, err, out)
+		}
+	}
 	addr := freeAddr(t)
 	logs := &lockedBuffer{}
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + t.TempDir(),
-		"LISTEN_ADDR=" + addr,
-		"DATA_DIR=" + t.TempDir(),
-		"TIMEZONE=UTC",
-		"LOG_FORMAT=json",
-		"LOG_LEVEL=warn",
-	}
+	cmd.Env = append(env, "LISTEN_ADDR="+addr, "LOG_FORMAT=json")
 	cmd.Stdout = logs
 	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
@@ -134,6 +148,42 @@ func startApp(t *testing.T, bin string) string {
 }
 
 // must fails the test with context when err is set.
+// requireChromium skips a real-browser test where Chromium is not installed, except under CI,
+// where a missing browser fails it: CI must never pass without running it.
+func requireChromium(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skipf("skipping the real-browser test: %s is missing (apt-get install chromium); under CI it runs", chromiumPath)
+		}
+		t.Fatalf("CI is set but %s is missing: %v (apt-get install chromium)", chromiumPath, err)
+	}
+}
+
+// headlessBrowser starts a headless Chromium with its own profile for one test, stopped when the
+// test ends, with two minutes for all of the test's browser steps.
+func headlessBrowser(t *testing.T) context.Context {
+	t.Helper()
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
+	ctx, cancel := context.WithTimeout(browserCtx, 120*time.Second)
+	t.Cleanup(func() {
+		cancel()
+		cancelBrowser()
+		cancelAlloc()
+	})
+	return ctx
+}
+
 func must(t *testing.T, step string, err error) {
 	t.Helper()
 	if err != nil {

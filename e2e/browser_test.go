@@ -183,12 +183,7 @@ func waitToggle(ctx context.Context, t *testing.T, what, want string) {
 }
 
 func TestBrowserMainFlow(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("skipping the real-browser test: %s is missing (apt-get install chromium); under CI it runs", chromiumPath)
-		}
-		t.Fatalf("CI is set but %s is missing: %v (apt-get install chromium)", chromiumPath, err)
-	}
+	requireChromium(t)
 	root := repoRoot(t)
 	axeBytes, err := os.ReadFile(filepath.Join(root, "node_modules", "axe-core", "axe.min.js"))
 	if err != nil {

@@ -1,14 +1,9 @@
 package e2e
 
 import (
-	"context"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -42,35 +37,16 @@ const auditLayout = `(function () {
 })()`
 
 func TestBrowserLayout(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("skipping the real-browser test: %s is missing (apt-get install chromium); under CI it runs", chromiumPath)
-		}
-		t.Fatalf("CI is set but %s is missing: %v (apt-get install chromium)", chromiumPath, err)
-	}
+	requireChromium(t)
 	root := repoRoot(t)
 	axeBytes, err := os.ReadFile(filepath.Join(root, "node_modules", "axe-core", "axe.min.js"))
 	if err != nil {
 		t.Fatalf("axe-core is needed for the accessibility scan: %v (run npm ci)", err)
 	}
 	bin := buildBinary(t, root)
-	base := startAppWithAdmin(t, bin)
+	base := startApp(t, bin, staffAccount{layoutAdmin, "admin", layoutPass})
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	defer cancelAlloc()
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	ctx, cancel := context.WithTimeout(browserCtx, 120*time.Second)
-	defer cancel()
+	ctx := headlessBrowser(t)
 
 	signIn := func(user, pass string) {
 		t.Helper()
@@ -134,57 +110,4 @@ func TestBrowserLayout(t *testing.T) {
 		t.Errorf("at 1280 px the audit Detail column is %d px wide, want at least 240 (16rem)", got[1])
 	}
 	checkAxeRuleClean(t, ctx, string(axeBytes), "scrollable-region-focusable", "the audit trail at 1280 px")
-}
-
-// startAppWithAdmin is startApp with an admin account (layoutAdmin) created in the data directory
-// before the server starts, for the audit trail.
-func startAppWithAdmin(t *testing.T, bin string) string {
-	t.Helper()
-	dataDir := t.TempDir()
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "DATA_DIR=" + dataDir, "TIMEZONE=UTC", "LOG_LEVEL=warn"}
-	add := exec.Command(bin, "staff", "add", "--username", layoutAdmin, "--role", "admin", "--password-stdin")
-	add.Env = env
-	add.Stdin = strings.NewReader(layoutPass + "\n")
-	if out, err := add.CombinedOutput(); err != nil {
-		t.Fatalf("web staff add: %v\n%s", err, out)
-	}
-	addr := freeAddr(t)
-	logs := &lockedBuffer{}
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(env, "LISTEN_ADDR="+addr, "LOG_FORMAT=json")
-	cmd.Stdout = logs
-	cmd.Stderr = logs
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", bin, err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("server log:\n%s", logs.String())
-		}
-	})
-	base := "http://" + addr
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		select {
-		case err := <-exited:
-			t.Fatalf("web serve exited before answering: %v\n%s", err, logs.String())
-		default:
-		}
-		if resp, err := http.Get(base + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return base
-			}
-		}
-	}
-	t.Fatalf("web serve did not answer /healthz within 60s\n%s", logs.String())
-	return ""
 }

@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -56,30 +55,11 @@ func pressLink(sel, text string) chromedp.Action[chromedp.Void] {
 }
 
 func TestBrowserScrollCue(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("skipping the real-browser test: %s is missing (apt-get install chromium); under CI it runs", chromiumPath)
-		}
-		t.Fatalf("CI is set but %s is missing: %v (apt-get install chromium)", chromiumPath, err)
-	}
+	requireChromium(t)
 	bin := buildBinary(t, repoRoot(t))
 	base := startApp(t, bin)
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	defer cancelAlloc()
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	ctx, cancel := context.WithTimeout(browserCtx, 120*time.Second)
-	defer cancel()
+	ctx := headlessBrowser(t)
 
 	// wantCue polls the box until its cue is want, since the marks follow scroll and resize events.
 	wantCue := func(what, sel, want string) {
