@@ -16,7 +16,7 @@ import (
 // signs itself out and lands on the sign-in page, which says why (only after the countdown), the
 // screen is cleared, and Back does not return to a signed-in page. Skipped with -short or when no Chromium is installed.
 func TestKioskInBrowser(t *testing.T) {
-	chrome := findChromium(t)
+	findChromium(t)
 
 	tests := []struct {
 		name      string
@@ -77,24 +77,8 @@ func TestKioskInBrowser(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			env := newAuthEnv(t, authOptions{kiosk: true, idle: tt.idle, realClock: true})
-			opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
-				chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.Headless)
-			actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-			defer cancelAlloc()
-			ctx, cancel := chromedp.NewContext(actx)
-			defer cancel()
-			ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-			defer cancelTimeout()
-
-			err := chromedp.Do(ctx,
-				chromedp.Navigate(env.app.URL+"/signin"),
-				chromedp.WaitVisible(chromedp.CSS(`#username`)),
-				chromedp.SendKeys(chromedp.CSS(`#username`), authClinician),
-				chromedp.SendKeys(chromedp.CSS(`#password`), authPassword),
-				chromedp.Click(chromedp.CSS(`[data-testid="signin-submit"]`)),
-				chromedp.WaitVisible(chromedp.CSS(`[data-testid="signed-in-user"]`)),
-			)
-			if err != nil {
+			ctx := headlessChromium(t)
+			if err := signInInBrowser(ctx, env.app.URL); err != nil {
 				t.Fatalf("sign in in the browser: %v", err)
 			}
 			if err := tt.act(ctx, env); err != nil {
@@ -141,4 +125,16 @@ func TestKioskInBrowser(t *testing.T) {
 			}
 		})
 	}
+}
+
+// signInInBrowser signs the auth tests' clinician in through the sign-in form at base.
+func signInInBrowser(ctx context.Context, base string) error {
+	return chromedp.Do(ctx,
+		chromedp.Navigate(base+"/signin"),
+		chromedp.WaitVisible(chromedp.CSS(`#username`)),
+		chromedp.SendKeys(chromedp.CSS(`#username`), authClinician),
+		chromedp.SendKeys(chromedp.CSS(`#password`), authPassword),
+		chromedp.Click(chromedp.CSS(`[data-testid="signin-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="signed-in-user"]`)),
+	)
 }

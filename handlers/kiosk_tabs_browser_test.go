@@ -14,7 +14,7 @@ import (
 // find the patient in the tab left behind), and activity in one tab keeps the other's countdown
 // from signing out the nurse working there. Skipped with -short or when no Chromium is installed.
 func TestKioskTabsInBrowser(t *testing.T) {
-	chrome := findChromium(t)
+	findChromium(t)
 
 	tests := []struct {
 		name string
@@ -67,24 +67,8 @@ func TestKioskTabsInBrowser(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			env := newAuthEnv(t, authOptions{kiosk: true, idle: tt.idle, realClock: true})
-			opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
-				chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.Headless)
-			actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-			defer cancelAlloc()
-			a, cancel := chromedp.NewContext(actx)
-			defer cancel()
-			a, cancelTimeout := context.WithTimeout(a, 60*time.Second)
-			defer cancelTimeout()
-
-			err := chromedp.Do(a,
-				chromedp.Navigate(env.app.URL+"/signin"),
-				chromedp.WaitVisible(chromedp.CSS(`#username`)),
-				chromedp.SendKeys(chromedp.CSS(`#username`), authClinician),
-				chromedp.SendKeys(chromedp.CSS(`#password`), authPassword),
-				chromedp.Click(chromedp.CSS(`[data-testid="signin-submit"]`)),
-				chromedp.WaitVisible(chromedp.CSS(`[data-testid="signed-in-user"]`)),
-			)
-			if err != nil {
+			a := headlessChromium(t)
+			if err := signInInBrowser(a, env.app.URL); err != nil {
 				t.Fatalf("sign in in tab A: %v", err)
 			}
 			b, cancelB := chromedp.NewContext(a) // a second tab of the same browser
