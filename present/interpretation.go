@@ -90,6 +90,12 @@ func severity(l views.FlagLevel) int {
 // [{text:"(NONE)"}] — is shown as given with the unknown style, never as normal. With several
 // interpretations the most serious leads and the others follow it (Flag.Also): none is dropped.
 func Interpretation(cs []fhir.CodeableConcept) views.Flag {
+	switch len(cs) {
+	case 0:
+		return views.Flag{}
+	case 1:
+		return interpretationOne(cs[0])
+	}
 	var all []views.Flag
 	for _, c := range cs {
 		all = append(all, interpretationOne(c))

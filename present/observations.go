@@ -110,6 +110,9 @@ func notableStatus(s string) bool {
 // observation itself (Epic's "(NONE)", or "normal") must not hide a high systolic, nor the
 // systolic's flag hide the observation's.
 func observationFlag(o fhir.Observation) views.Flag {
+	if len(o.Component) == 0 {
+		return Interpretation(o.Interpretation)
+	}
 	fs := []views.Flag{Interpretation(o.Interpretation)}
 	for _, c := range o.Component {
 		fs = append(fs, Interpretation(c.Interpretation))
