@@ -256,7 +256,12 @@ func address(as []fhir.Address, now time.Time, loc *time.Location) []string {
 		if a.Use == "old" || !a.Period.InEffectAt(now, loc) {
 			continue
 		}
-		if pick == nil || (a.Use == "home" && pick.Use != "home") {
+		switch {
+		case pick == nil, a.Use == "home" && pick.Use != "home":
+			pick = a
+		case (a.Use == "home") == (pick.Use == "home") && startsLater(a.Period, pick.Period):
+			// On a move day the old home address (ending that day) and the new one (starting
+			// that day) are both in effect: the one that began later is where the patient lives.
 			pick = a
 		}
 	}
@@ -281,6 +286,14 @@ func address(as []fhir.Address, now time.Time, loc *time.Location) []string {
 		lines = append(lines, pick.Country)
 	}
 	return lines
+}
+
+// startsLater reports whether period a has a start and began after b (which may have none).
+func startsLater(a, b *fhir.Period) bool {
+	if a == nil || a.Start.IsZero() {
+		return false
+	}
+	return b == nil || b.Start.IsZero() || b.Start.Before(a.Start)
 }
 
 // phone is the preferred (lowest rank) phone number in effect at now, with its use; "" when none

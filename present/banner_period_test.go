@@ -90,6 +90,20 @@ func TestBannerMoveAndNothingCurrent(t *testing.T) {
 		t.Errorf("after the move: address %q, phone %q; want %q, 999 (home)", after.Address, after.Phone, want)
 	}
 
+	// On the move day itself both are in effect (the old one ends that day): the new one, which
+	// began later, is where the patient lives; the order Epic lists them in does not matter.
+	moveDay := time.Date(2026, 4, 30, 17, 0, 0, 0, time.UTC)
+	if got := Banner(moving, "urn:mrn", moveDay, chi).Address; !reflect.DeepEqual(got, []string{"1 Current St"}) {
+		t.Errorf("the day before the move: address %q, want 1 Current St", got)
+	}
+	sameDay := patientFrom(t, `{"address":[
+		{"use":"home","line":["1 Current St"],"period":{"start":"2020-01-01","end":"2026-05-01"}},
+		{"use":"home","line":["9 Future Ave"],"period":{"start":"2026-05-01"}},
+		{"use":"home","line":["5 Older Ln"]}]}`)
+	if got := Banner(sameDay, "urn:mrn", time.Date(2026, 5, 1, 17, 0, 0, 0, time.UTC), chi).Address; !reflect.DeepEqual(got, []string{"9 Future Ave"}) {
+		t.Errorf("move day: address %q, want the new one, 9 Future Ave", got)
+	}
+
 	none := patientFrom(t, `{
 		"address":[{"use":"home","line":["1 Old Rd"],"period":{"end":"2026-04-26"}},{"use":"home","line":["9 Future Ave"],"period":{"start":"2026-05"}}],
 		"telecom":[{"system":"phone","value":"111","period":{"end":"2026-03"}},{"system":"phone","value":"999","period":{"start":"2027"}}]}`)
