@@ -36,6 +36,7 @@ const (
 	msgSessionExpired = "For privacy you were signed out after a period of inactivity. Sign in again to continue."
 	msgSessionEnded   = "Your Chartside session has ended: you signed out in another tab or window, or it was ended on the server. Sign in again to continue."
 	msgAccountOff     = "You were signed out because your Chartside account has been disabled. If you need access, ask IT."
+	msgSessionRevoked = "You were signed out because your Chartside password was changed or your sessions were ended by IT. Sign in again."
 )
 
 // signInForm is the posted sign-in form. The password is validated as typed: unlike other forms it
@@ -67,6 +68,8 @@ func (s *Server) signInPage(c echo.Context) error {
 	switch s.sessions.PopEndedNotice(ctx) {
 	case sessions.NoticeDisabled:
 		v.Notice = msgAccountOff
+	case sessions.NoticeRevoked:
+		v.Notice = msgSessionRevoked
 	case sessions.NoticeEnded:
 		if v.Notice == "" {
 			v.Notice = msgSessionEnded

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,8 +19,9 @@ import (
 )
 
 // Accounts looks up a signed-in user's account on staff requests (*staff.Store satisfies it), so
-// an account disabled or removed by IT loses access within accountRecheck instead of keeping its
-// open sessions until they time out. It answers staff.ErrNotFound for a removed account.
+// an account disabled or removed by IT, or whose password IT reset, loses its open sessions within
+// accountRecheck instead of keeping them until they time out. It answers staff.ErrNotFound for a
+// removed account.
 type Accounts interface {
 	Get(ctx context.Context, id int64) (staff.Account, error)
 }
@@ -36,18 +38,27 @@ func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
 		if u, ok := s.sessions.User(ctx); ok {
-			active, err := s.accountActive(ctx, u)
+			state, err := s.accountActive(ctx, u)
 			if err != nil {
 				return err
 			}
-			if active {
+			switch state {
+			case sessionActive:
 				return next(c)
-			}
-			if err := s.recordAuth(c, u.Username, audit.ActionSignOut, audit.OutcomeOK, "account disabled"); err != nil {
-				s.log.ErrorContext(ctx, "sign-out of a disabled account not recorded in the audit trail", slog.String("error", err.Error()))
-			}
-			if err := s.sessions.SignOutDisabled(ctx); err != nil {
-				return fmt.Errorf("sign out disabled account: %w", err)
+			case sessionRevoked:
+				if err := s.recordAuth(c, u.Username, audit.ActionSignOut, audit.OutcomeOK, "sessions revoked"); err != nil {
+					s.log.ErrorContext(ctx, "sign-out of a revoked session not recorded in the audit trail", slog.String("error", err.Error()))
+				}
+				if err := s.sessions.SignOutRevoked(ctx); err != nil {
+					return fmt.Errorf("sign out revoked session: %w", err)
+				}
+			default:
+				if err := s.recordAuth(c, u.Username, audit.ActionSignOut, audit.OutcomeOK, "account disabled"); err != nil {
+					s.log.ErrorContext(ctx, "sign-out of a disabled account not recorded in the audit trail", slog.String("error", err.Error()))
+				}
+				if err := s.sessions.SignOutDisabled(ctx); err != nil {
+					return fmt.Errorf("sign out disabled account: %w", err)
+				}
 			}
 			c.Response().Header().Set("Clear-Site-Data", `"cache", "storage"`)
 			return redirect(c, views.SignInURL)
@@ -66,24 +77,56 @@ func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// accountActive reports whether the signed-in user's account still exists and is enabled. Without
-// an Accounts dependency (some tests) every session is taken as active.
-// An account found enabled is not asked for again for accountRecheck.
-func (s *Server) accountActive(ctx context.Context, u sessions.User) (bool, error) {
-	if s.accounts == nil || s.accountChecks.fresh(u.ID) {
-		return true, nil
+// sessionState is what accountActive found about a signed-in session's account.
+type sessionState int
+
+const (
+	sessionActive   sessionState = iota // the account exists and is enabled, the session is valid
+	sessionDisabled                     // the account is disabled or removed
+	sessionRevoked                      // the session signed in before the account's SessionsValidAfter
+)
+
+// accountActive reports whether the signed-in user's account still exists and is enabled, and
+// whether the session signed in after the account's sessions were last ended (a password reset or
+// a disable: staff.Account.SessionsValidAfter), so a reset ends a session opened with the old
+// password and a quick disable-then-enable still ends the sessions open before it. Without an
+// Accounts dependency (some tests) every session is taken as active. An account found enabled is
+// not asked for again for accountRecheck: the remembered SessionsValidAfter is compared instead.
+func (s *Server) accountActive(ctx context.Context, u sessions.User) (sessionState, error) {
+	if s.accounts == nil {
+		return sessionActive, nil
 	}
-	a, err := s.accounts.Get(ctx, u.ID)
-	switch {
-	case errors.Is(err, staff.ErrNotFound):
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("%w: account check: %w", sessions.ErrStoreUnavailable, err)
+	validAfter, fresh := s.accountChecks.fresh(u.ID)
+	if !fresh {
+		a, err := s.accounts.Get(ctx, u.ID)
+		switch {
+		case errors.Is(err, staff.ErrNotFound):
+			return sessionDisabled, nil
+		case err != nil:
+			return sessionDisabled, fmt.Errorf("%w: account check: %w", sessions.ErrStoreUnavailable, err)
+		}
+		if a.Disabled {
+			return sessionDisabled, nil
+		}
+		validAfter = a.SessionsValidAfter
+		s.accountChecks.enabled(u.ID, validAfter)
 	}
-	if !a.Disabled {
-		s.accountChecks.enabled(u.ID)
+	if signedInBefore(u.SignedInAt, validAfter) {
+		return sessionRevoked, nil
 	}
-	return !a.Disabled, nil
+	return sessionActive, nil
+}
+
+// signedInBefore reports whether a session signed in at signedIn predates validAfter. The database
+// keeps microseconds (db.Truncate), so the sign-in time is truncated to that precision too: a
+// sign-in in the same microsecond as the reset, which is read back truncated, stays valid rather
+// than a fresh sign-in right after a reset being signed out. A session saved before sign-in times
+// were recorded has a zero time and ends at the first reset or disable.
+func signedInBefore(signedIn, validAfter time.Time) bool {
+	if validAfter.IsZero() {
+		return false
+	}
+	return signedIn.Truncate(time.Microsecond).Before(validAfter)
 }
 
 // fromSignedInPage reports whether a request can only have come from a page that was shown to a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Session keys. They are unexported so handlers go through the typed
@@ -16,6 +17,7 @@ const (
 	keyLastSeen      = "last_seen"
 	keyExpiredNotice = "expired_notice"
 	keyEndedNotice   = "ended_notice"
+	keySignedInAt    = "signed_in_at"
 )
 
 // EndedNotice says why a browser that was signed in no longer is, when it
@@ -32,6 +34,9 @@ const (
 	// the session ended elsewhere (Sign out in another tab or window, a
 	// session ended on the server).
 	NoticeEnded EndedNotice = "ended"
+	// NoticeRevoked: the account's password was reset, or its sessions were
+	// otherwise ended by IT (a disable), while signed in.
+	NoticeRevoked EndedNotice = "revoked"
 )
 
 // ErrNoSession is returned when an accessor is used on a context that did not
@@ -43,6 +48,10 @@ type User struct {
 	ID       int64
 	Username string
 	Role     string
+	// SignedInAt is when the session signed in, by the Manager's clock; zero
+	// for a session saved before Chartside recorded it. It is left out of the
+	// expiry marker, which only names the user.
+	SignedInAt time.Time `json:"-"`
 }
 
 // SignIn starts an authenticated session for the user and saves it at once,
@@ -77,6 +86,9 @@ func (m *Manager) SignIn(ctx context.Context, userID int64, username, role strin
 	m.set(ctx, st, keyUsername, username)
 	m.set(ctx, st, keyRole, role)
 	m.set(ctx, st, keyCSRF, secret)
+	// Unix nanoseconds, like keyLastSeen: a plain number keeps the session
+	// one the memo codec remembers.
+	m.set(ctx, st, keySignedInAt, m.now().UnixNano())
 	u := User{ID: userID, Username: username, Role: role}
 	if err := m.putMarker(ctx, m.scs.Token(ctx), u); err != nil {
 		return fmt.Errorf("sessions: sign in: %w: %w", ErrStoreUnavailable, err)
@@ -116,11 +128,23 @@ func (m *Manager) SignOutIdle(ctx context.Context) error {
 // has been disabled since they signed in, and leaves NoticeDisabled for the
 // next page (PopEndedNotice) in a fresh anonymous session.
 func (m *Manager) SignOutDisabled(ctx context.Context) error {
+	return m.signOutWith(ctx, NoticeDisabled)
+}
+
+// SignOutRevoked ends the session as SignOut does, for a session signed in
+// before its account's password was reset or its sessions were ended by IT,
+// and leaves NoticeRevoked for the next page (PopEndedNotice) in a fresh
+// anonymous session.
+func (m *Manager) SignOutRevoked(ctx context.Context) error {
+	return m.signOutWith(ctx, NoticeRevoked)
+}
+
+func (m *Manager) signOutWith(ctx context.Context, n EndedNotice) error {
 	if _, err := m.signOut(ctx); err != nil {
 		return err
 	}
 	st, _ := stateFrom(ctx)
-	m.set(ctx, st, keyEndedNotice, string(NoticeDisabled))
+	m.set(ctx, st, keyEndedNotice, string(n))
 	return nil
 }
 
@@ -139,7 +163,8 @@ func (m *Manager) NoteEnded(ctx context.Context) {
 	m.set(ctx, st, keyEndedNotice, string(NoticeEnded))
 }
 
-// PopEndedNotice returns (once) the notice SignOutDisabled or NoteEnded left.
+// PopEndedNotice returns (once) the notice SignOutDisabled, SignOutRevoked or
+// NoteEnded left.
 func (m *Manager) PopEndedNotice(ctx context.Context) EndedNotice {
 	st, ok := stateFrom(ctx)
 	if !ok {
@@ -148,7 +173,7 @@ func (m *Manager) PopEndedNotice(ctx context.Context) EndedNotice {
 	n := EndedNotice(m.scs.GetString(ctx, keyEndedNotice))
 	m.unset(ctx, st, keyEndedNotice)
 	switch n {
-	case NoticeDisabled, NoticeEnded:
+	case NoticeDisabled, NoticeRevoked, NoticeEnded:
 		return n
 	}
 	return NoticeNone
@@ -189,11 +214,15 @@ func (m *Manager) User(ctx context.Context) (User, bool) {
 	if id == 0 {
 		return User{}, false
 	}
-	return User{
+	u := User{
 		ID:       id,
 		Username: m.scs.GetString(ctx, keyUsername),
 		Role:     m.scs.GetString(ctx, keyRole),
-	}, true
+	}
+	if ns := m.scs.GetInt64(ctx, keySignedInAt); ns != 0 {
+		u.SignedInAt = time.Unix(0, ns)
+	}
+	return u, true
 }
 
 // Touch records activity now and saves it at once, so the idle timeout

@@ -36,6 +36,9 @@ type Account struct {
 	Disabled   bool
 	CreatedAt  time.Time
 	LastSignIn *time.Time // nil until the first successful sign-in
+	// SessionsValidAfter ends every session signed in before it (a password
+	// reset or a disable sets it to that moment): zero when never set.
+	SessionsValidAfter time.Time
 }
 
 // Errors returned by Store methods.

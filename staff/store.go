@@ -61,7 +61,7 @@ func NewStore(d *db.DB, now func() time.Time, opts ...Option) *Store {
 	return s
 }
 
-const accountColumns = "id, username, role, disabled, created_at, last_sign_in"
+const accountColumns = "id, username, role, disabled, created_at, last_sign_in, sessions_valid_after"
 
 // row is an account with its password hash, for use inside this package.
 type row struct {
@@ -75,14 +75,16 @@ func scanAccount(sc interface{ Scan(...any) error }, extra ...any) (Account, err
 		role    string
 		created db.Timestamp
 		last    db.Timestamp
+		valid   db.Timestamp
 	)
-	dest := append([]any{&a.ID, &a.Username, &role, &a.Disabled, &created, &last}, extra...)
+	dest := append([]any{&a.ID, &a.Username, &role, &a.Disabled, &created, &last, &valid}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return Account{}, err
 	}
 	a.Role = Role(role)
 	a.CreatedAt = created.Time
 	a.LastSignIn = last.Ptr()
+	a.SessionsValidAfter = valid.Time
 	return a, nil
 }
 
@@ -173,27 +175,36 @@ func (s *Store) byName(ctx context.Context, name string) (row, error) {
 }
 
 // Disable stops an account from signing in; it is kept for the audit trail.
+// It also ends the account's open sessions (SessionsValidAfter), so a quick
+// Enable afterwards does not bring back a session that made no request while
+// the account was disabled.
 func (s *Store) Disable(ctx context.Context, username string) error {
-	return s.setDisabled(ctx, username, true)
+	name := NormalizeUsername(username)
+	now := s.db.TimeArg(s.now())
+	res, err := s.db.ExecContext(ctx, s.db.Rebind("UPDATE staff_accounts SET disabled = ?, updated_at = ?, sessions_valid_after = ? WHERE username = ?"),
+		true, now, now, name)
+	if err != nil {
+		return fmt.Errorf("staff: set disabled=true: %w", err)
+	}
+	return mustAffect(res)
 }
 
-// Enable lets a disabled account sign in again.
+// Enable lets a disabled account sign in again. Sessions ended by Disable
+// stay ended.
 func (s *Store) Enable(ctx context.Context, username string) error {
-	return s.setDisabled(ctx, username, false)
-}
-
-func (s *Store) setDisabled(ctx context.Context, username string, disabled bool) error {
 	name := NormalizeUsername(username)
 	res, err := s.db.ExecContext(ctx, s.db.Rebind("UPDATE staff_accounts SET disabled = ?, updated_at = ? WHERE username = ?"),
-		disabled, s.db.TimeArg(s.now()), name)
+		false, s.db.TimeArg(s.now()), name)
 	if err != nil {
-		return fmt.Errorf("staff: set disabled=%v: %w", disabled, err)
+		return fmt.Errorf("staff: set disabled=false: %w", err)
 	}
 	return mustAffect(res)
 }
 
 // ResetPassword sets a new password and clears the account's sign-in
 // throttle, so a locked-out user can sign in with the new password at once.
+// It ends the account's open sessions (SessionsValidAfter): a reset usually
+// means the old password may be known to someone else.
 func (s *Store) ResetPassword(ctx context.Context, username, password string) error {
 	name := NormalizeUsername(username)
 	if err := checkPassword(password); err != nil {
@@ -203,8 +214,9 @@ func (s *Store) ResetPassword(ctx context.Context, username, password string) er
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, s.db.Rebind("UPDATE staff_accounts SET password_hash = ?, updated_at = ? WHERE username = ?"),
-		h, s.db.TimeArg(s.now()), name)
+	now := s.db.TimeArg(s.now())
+	res, err := s.db.ExecContext(ctx, s.db.Rebind("UPDATE staff_accounts SET password_hash = ?, updated_at = ?, sessions_valid_after = ? WHERE username = ?"),
+		h, now, now, name)
 	if err != nil {
 		return fmt.Errorf("staff: reset password: %w", err)
 	}
@@ -230,7 +242,8 @@ func mustAffect(res sql.Result) error {
 
 // EnsureDemo creates or repairs the sandbox demo clinician (DemoUsername /
 // DemoPassword): enabled, clinician, with the demo password. Call it only in
-// sandbox mode.
+// sandbox mode. It runs at every start, so it leaves SessionsValidAfter alone:
+// a restart must not sign out the demo account's sessions.
 func (s *Store) EnsureDemo(ctx context.Context) error {
 	_, err := s.Add(ctx, DemoUsername, DemoPassword, RoleClinician)
 	if !errors.Is(err, ErrExists) {
