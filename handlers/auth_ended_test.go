@@ -51,26 +51,7 @@ func TestDisabledAccountLosesAccess(t *testing.T) {
 			// An account found enabled is asked for again after 2 s (accountRecheck): the sign-in's
 			// own redirect found it enabled a moment ago.
 			env.clock.Advance(2 * time.Second)
-			r := tt.req(b)
-			if tt.htmx {
-				if got := r.Header.Get("HX-Redirect"); got != "/signin" {
-					t.Errorf("HX-Redirect = %q, want /signin (status %d)", got, r.StatusCode)
-				}
-			} else if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/signin" {
-				t.Fatalf("disabled account's request = %d → %q, want 303 → /signin", r.StatusCode, r.Header.Get("Location"))
-			}
-			if r.Header.Get("Clear-Site-Data") == "" {
-				t.Error("no Clear-Site-Data on the sign-out of a disabled account")
-			}
-			for i, want := range []string{disabledNotice, ""} {
-				got := strings.TrimSpace(b.get("/signin", nil).doc(t).Find(`[data-testid="signin-notice"]`).Text())
-				if got != want {
-					t.Errorf("sign-in page visit %d: notice %q, want %q", i+1, got, want)
-				}
-			}
-			if got := env.auditTrail(); !slices.Contains(got, "signout/ok/"+authClinician) {
-				t.Errorf("audit = %q, want the sign-out recorded", got)
-			}
+			expectEnded(t, env, b, tt.req(b), tt.htmx, disabledNotice, "account disabled")
 			// Enabling the account again does not bring the old session back.
 			if err := env.staff.Enable(context.Background(), authClinician); err != nil {
 				t.Fatal(err)

@@ -43,29 +43,35 @@ func (b *authBrowser) signInWith(username, password string) int {
 	return b.post("/signin", url.Values{"username": {username}, "password": {password}}, nil).StatusCode
 }
 
-// expectRevoked checks that r signed the browser out of a revoked session: to the sign-in page
-// (HX-Redirect for htmx), with Clear-Site-Data, the notice said once, and the sign-out audited as
-// "sessions revoked".
+// expectRevoked checks that r signed the browser out of a revoked session (expectEnded).
 func expectRevoked(t *testing.T, env *authEnv, b *authBrowser, r authReply, htmx bool) {
+	t.Helper()
+	expectEnded(t, env, b, r, htmx, revokedNotice, "sessions revoked")
+}
+
+// expectEnded checks that r signed the browser out of a session IT ended: to the sign-in page
+// (HX-Redirect for htmx), with Clear-Site-Data, the notice said once, and one sign-out audited
+// with detail.
+func expectEnded(t *testing.T, env *authEnv, b *authBrowser, r authReply, htmx bool, notice, detail string) {
 	t.Helper()
 	if htmx {
 		if got := r.Header.Get("HX-Redirect"); got != "/signin" {
 			t.Errorf("HX-Redirect = %q, want /signin (status %d)", got, r.StatusCode)
 		}
 	} else if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/signin" {
-		t.Fatalf("revoked session's request = %d → %q, want 303 → /signin", r.StatusCode, r.Header.Get("Location"))
+		t.Fatalf("ended session's request = %d → %q, want 303 → /signin", r.StatusCode, r.Header.Get("Location"))
 	}
 	if r.Header.Get("Clear-Site-Data") == "" {
-		t.Error("no Clear-Site-Data on the sign-out of a revoked session")
+		t.Error("no Clear-Site-Data on the sign-out of an ended session")
 	}
-	for i, want := range []string{revokedNotice, ""} {
+	for i, want := range []string{notice, ""} {
 		got := strings.TrimSpace(b.get("/signin", nil).doc(t).Find(`[data-testid="signin-notice"]`).Text())
 		if got != want {
 			t.Errorf("sign-in page visit %d: notice %q, want %q", i+1, got, want)
 		}
 	}
-	if got := env.signOuts(authClinician); len(got) != 1 || got[0] != "sessions revoked" {
-		t.Errorf("sign-outs recorded for %s = %q, want one, \"sessions revoked\"", authClinician, got)
+	if got := env.signOuts(authClinician); len(got) != 1 || got[0] != detail {
+		t.Errorf("sign-outs recorded for %s = %q, want one, %q", authClinician, got, detail)
 	}
 }
 
