@@ -36,23 +36,22 @@ func LabMatrix(obs []fhir.Observation, loc *time.Location, links Links) views.La
 			id = "name:" + name
 		}
 		t := tests[id]
+		v, u := ObservationValue(o, loc)
+		rng := ObservationRange(o)
 		if t == nil {
-			v, u := ObservationValue(o, loc)
-			_ = v
-			t = &test{name: orNotRecorded(name), unit: u, rng: ObservationRange(o), code: code}
+			t = &test{name: orNotRecorded(name), unit: u, rng: rng, code: code}
 			tests[id] = t
 		}
 		t.oldest = eff // newest first: the last one seen is the oldest
 		day, dayTime := matrixDay(eff, loc)
 		days[day] = dayTime
-		v, u := ObservationValue(o, loc)
 		switch {
 		case measuredWithoutUnit(o, u):
 			v += " (unit not sent)"
 		case u != "" && u != t.unit:
 			v += " " + u // a different unit is never silently merged into the row's unit
 		}
-		switch rng := ObservationRange(o); {
+		switch {
 		case rng == t.rng:
 		case rng == "":
 			v += " (no range sent)"
