@@ -204,6 +204,35 @@ func TestVerifyFindsFirstTamperedRecord(t *testing.T) {
 	}
 }
 
+// SQLite keeps a record's time as text, so an edit can leave one that is not a
+// time at all. Verify names that record as broken instead of failing to read
+// the trail (which named no record). PostgreSQL's timestamptz column cannot
+// hold such a value.
+func TestVerifyNamesRecordWithUnreadableTime(t *testing.T) {
+	for _, bad := range []string{"garbage", "", "2026-13-45T99:00:00Z"} {
+		t.Run(fmt.Sprintf("%q", bad), func(t *testing.T) {
+			ctx := context.Background()
+			c := newClock()
+			d := dbtest.New(t, db.SQLite)
+			l := audit.New(d, c.now)
+			for i := 0; i < 5; i++ {
+				c.advance(time.Minute)
+				if err := l.Record(ctx, entry("alice", audit.ActionChartView, fmt.Sprintf("p%d", i), audit.OutcomeShown)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			tamper(t, d, "UPDATE audit_log SET at = ? WHERE seq = ?", bad, 3)
+			res, err := l.Verify(ctx)
+			if err != nil {
+				t.Fatalf("Verify: %v, want a broken chain naming record 3", err)
+			}
+			if res.OK || res.FirstBroken != 3 || !strings.Contains(res.Reason, "not a valid timestamp") || !strings.Contains(res.Reason, fmt.Sprintf("%q", bad)) {
+				t.Errorf("Verify = %+v, want broken at 3 (time %q not a valid timestamp)", res, bad)
+			}
+		})
+	}
+}
+
 // An attacker who edits a record and recomputes its hash with the public
 // algorithm still breaks the link to the next record.
 func TestVerifyCatchesRecomputedHash(t *testing.T) {

@@ -2,8 +2,11 @@ package audit
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/chartside/chartside/db"
 )
 
 // ErrChainBroken is wrapped by callers that turn a failed VerifyResult into
@@ -42,12 +45,12 @@ func (l *Log) Verify(ctx context.Context) (VerifyResult, error) {
 		wantSeq  int64 = 1
 	)
 	for rows.Next() {
-		r, err := scanRecord(rows)
+		r, badTime, err := scanVerifyRecord(rows)
 		if err != nil {
 			return VerifyResult{}, fmt.Errorf("audit: verify: %w", err)
 		}
 		res.Records++
-		if reason := check(r, wantSeq, prevHash); reason != "" {
+		if reason := check(r, badTime, wantSeq, prevHash); reason != "" {
 			res.FirstBroken = r.Seq
 			res.Reason = reason
 			return res, nil
@@ -65,15 +68,40 @@ func (l *Log) Verify(ctx context.Context) (VerifyResult, error) {
 	return res, nil
 }
 
-func check(r Record, wantSeq int64, prevHash string) string {
+func check(r Record, badTime string, wantSeq int64, prevHash string) string {
 	switch {
 	case r.Seq != wantSeq:
 		return fmt.Sprintf("sequence gap: expected record %d, found %d (records deleted or renumbered)", wantSeq, r.Seq)
 	case r.PrevHash != prevHash:
 		return "previous-hash link does not match the preceding record"
+	case badTime != "":
+		return badTime
 	case r.Hash != chainHash(r.Seq, r.Entry, r.PrevHash):
 		return "hash does not match the record's content (record edited)"
 	default:
 		return ""
 	}
+}
+
+// scanVerifyRecord is scanRecord for Verify. SQLite keeps the time as text, so
+// someone editing the file can leave one that is not a time at all; that is a
+// tampered record to name, not a failure to read the trail. badTime says why
+// the time was rejected ("" when it is a valid time).
+func scanVerifyRecord(rows *sql.Rows) (r Record, badTime string, err error) {
+	var at any
+	err = rows.Scan(&r.Seq, &at, &r.Username, &r.Action, &r.PatientID, &r.MRN, &r.Outcome,
+		&r.ClientAddr, &r.RequestID, &r.Detail, &r.PrevHash, &r.Hash)
+	if err != nil {
+		return Record{}, "", fmt.Errorf("scan record: %w", err)
+	}
+	var ts db.Timestamp
+	if err := ts.Scan(at); err != nil || !ts.Valid {
+		shown := fmt.Sprint(at)
+		if b, ok := at.([]byte); ok {
+			shown = string(b)
+		}
+		return r, fmt.Sprintf("time %q is not a valid timestamp (record edited)", shown), nil
+	}
+	r.Time = ts.Time
+	return r, "", nil
 }
