@@ -59,6 +59,7 @@ func auditVerify(ctx context.Context, trail *audit.Log, args []string, stdout, s
 	}
 	if !res.OK {
 		fmt.Fprintf(stdout, "audit trail BROKEN at record %d: %s\n", res.FirstBroken, res.Reason)
+		fmt.Fprint(stdout, brokenAdvice)
 		return fmt.Errorf("audit verify: first broken record %d: %s: %w", res.FirstBroken, res.Reason, audit.ErrChainBroken)
 	}
 	if res.Records == 0 {
@@ -68,6 +69,18 @@ func auditVerify(ctx context.Context, trail *audit.Log, args []string, stdout, s
 	fmt.Fprintf(stdout, "audit trail OK: %d records, last hash %s\n", res.Records, res.LastHash)
 	return nil
 }
+
+// brokenAdvice is what IT should do once verify finds the trail altered: the
+// evidence is the database as it is now, and the people to tell are not the
+// ones who can edit it.
+const brokenAdvice = `what to do:
+  - change nothing in the database: do not delete, re-hash or repair records;
+    copy the database (or the SQLite file) as it is and keep the copy safe
+  - compare the records from the broken one on with your latest audit export
+    or backup (web audit export --since DATE) to see what was changed
+  - report it to your security or privacy officer as possible tampering, and
+    check who had write access to the database
+`
 
 func auditExport(ctx context.Context, trail *audit.Log, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("audit export", stderr)

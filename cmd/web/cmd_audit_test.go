@@ -75,6 +75,12 @@ func TestAuditVerifyCLI(t *testing.T) {
 		if !strings.Contains(out, "BROKEN at record 4") {
 			t.Errorf("verify tampered: out %q", out)
 		}
+		// It says what to do next, not only that something is wrong.
+		for _, want := range []string{"what to do", "change nothing in the database", "latest audit export", "security or privacy officer"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("verify tampered: out %q lacks %q", out, want)
+			}
+		}
 	})
 }
 
