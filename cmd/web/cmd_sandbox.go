@@ -44,7 +44,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	tokenDown := fs.Bool("token-down", false, "start with the token endpoint answering 503")
 	publicURL := fs.String("public-url", "", "scheme://host clients use, when behind a proxy (default: from each request)")
 	if err := fs.Parse(args); err != nil {
-		return &usageError{err.Error()}
+		return flagError(err, "", nil) // nil for -h: the usage is printed
 	}
 	if fs.NArg() > 0 {
 		return &usageError{"sandbox: unexpected arguments: " + strings.Join(fs.Args(), " ")}

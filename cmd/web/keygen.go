@@ -19,7 +19,7 @@ func runKeygen(args []string, stdout, stderr io.Writer) error {
 	kind := fs.String("type", "ec", "key type: ec (P-384, ES384) or rsa (RS384)")
 	bits := fs.Int("bits", 3072, "RSA key size in bits (2048 or more)")
 	if err := fs.Parse(args); err != nil {
-		return &usageError{err.Error()}
+		return flagError(err, "", nil) // nil for -h: the usage is printed
 	}
 	if *out == "" {
 		return &usageError{"keygen: --out FILE is required"}

@@ -20,13 +20,19 @@ import (
 // streams, so tests can start Chartside exactly as a user would.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+	if len(args) > 0 && args[0] != "" && (args[0][0] != '-' || isHelp(args[0])) {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
 	case "serve":
-		return runServe(ctx, args, getenv, stdout, stderr)
+		if done, err := onlyHelp("serve", serveUsage, args, stdout); done {
+			return err
+		}
+		return runServe(ctx, getenv, stdout, stderr)
 	case "healthcheck":
+		if done, err := onlyHelp("healthcheck", healthcheckUsage, args, stdout); done {
+			return err
+		}
 		return runHealthcheck(ctx, getenv, stdout)
 	case "sandbox":
 		return runSandbox(ctx, args, stdout, stderr)
@@ -34,9 +40,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runKeygen(args, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args, stdout, stderr)
-	case "help", "-h", "--help":
+	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
+	case "check":
+		if done, err := onlyHelp("check", checkUsage, args, stdout); done {
+			return err
+		}
 	}
 	// The remaining commands share configuration and, for staff/audit, the database.
 	cfg, err := loadConfig(getenv)
@@ -76,8 +86,25 @@ commands:
   healthcheck    exit 0 when the local server answers /healthz
   bench          measure lookups against the sandbox: naive flow vs Chartside, load, memory
 
-Configuration comes from environment variables; see README.md.
+Each command takes --help. Configuration comes from environment variables: web serve --help
+lists them, README.md explains them.
 `
+
+func isHelp(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }
+
+// onlyHelp is for the commands configured by the environment alone. With no arguments the command
+// runs (done is false). A lone --help prints its usage; anything else is a usage error; either way
+// the command is done.
+func onlyHelp(cmd, help string, args []string, stdout io.Writer) (done bool, err error) {
+	switch {
+	case len(args) == 0:
+		return false, nil
+	case len(args) == 1 && isHelp(args[0]):
+		fmt.Fprint(stdout, help)
+		return true, nil
+	}
+	return true, &usageError{fmt.Sprintf("%s takes no arguments (got %q); configure it with environment variables (web %s --help lists them)", cmd, args[0], cmd)}
+}
 
 // usageError marks a mistake in the command line (exit code 2, like flag.ExitOnError).
 type usageError struct{ msg string }

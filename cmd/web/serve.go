@@ -28,10 +28,7 @@ import (
 const shutdownGrace = 10 * time.Second
 
 // runServe starts the dashboard and blocks until ctx is cancelled, then shuts down gracefully.
-func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) > 0 {
-		return &usageError{fmt.Sprintf("serve takes no arguments (got %q); configure it with environment variables", args[0])}
-	}
+func runServe(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
