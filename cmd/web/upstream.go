@@ -52,7 +52,7 @@ func openUpstream(ctx context.Context, cfg Config, log *slog.Logger, selfAddr ne
 	if len(cfg.Epic.PrivateKeyFiles) > 0 {
 		keys, err := epic.LoadKeys(cfg.Epic.PrivateKeyFiles...)
 		if err != nil {
-			return nil, &ConfigError{Var: "EPIC_PRIVATE_KEY_FILE", Problem: fmt.Sprintf("cannot be used: %v", err), Fix: "give PEM RSA (2048 bits or more) or EC P-384 private keys, e.g. from `web keygen` or `openssl genrsa -out privatekey.pem 2048`"}
+			return nil, keyLoadError(err)
 		}
 		u.keys = keys
 	}
@@ -118,6 +118,18 @@ func openUpstream(ctx context.Context, cfg Config, log *slog.Logger, selfAddr ne
 	}
 	u.epic.Keys = u.keys
 	return u, nil
+}
+
+// keyLoadError explains why EPIC_PRIVATE_KEY_FILE could not be loaded, with the fix for that
+// failure: a key file the service account may not read needs its ownership or mode changed, not a
+// different kind of key.
+func keyLoadError(err error) *ConfigError {
+	if errors.Is(err, fs.ErrPermission) {
+		return &ConfigError{Var: "EPIC_PRIVATE_KEY_FILE", Problem: fmt.Sprintf("cannot be read by this process: %v", err),
+			Fix: "let the account Chartside runs as read it (e.g. chown that account FILE && chmod 600 FILE), and no one else"}
+	}
+	return &ConfigError{Var: "EPIC_PRIVATE_KEY_FILE", Problem: fmt.Sprintf("cannot be used: %v", err),
+		Fix: "give PEM RSA (2048 bits or more) or EC P-384 private keys, e.g. from `web keygen` or `openssl genrsa -out privatekey.pem 2048`"}
 }
 
 // sandboxKey loads the sandbox-mode signing key from dataDir, creating it on first start.
