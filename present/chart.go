@@ -3,6 +3,7 @@ package present
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,9 +56,11 @@ func TrendChart(obs []fhir.Observation, name, unit string, loc *time.Location) (
 	}
 	var bandLo, bandHi *float64
 	var bandText string
+	var bandFrom fhir.Observation
+	rangesDiffer := false
 	if len(series) == 1 {
 		// One reference band only makes sense for one series.
-		bandLo, bandHi, bandText = referenceBand(obs, unit)
+		bandLo, bandHi, bandText, bandFrom, rangesDiffer = referenceBand(obs, unit)
 	}
 	lo, hi := valueDomain(pts, bandLo, bandHi)
 	t0, t1 := pts[0].t, pts[len(pts)-1].t
@@ -72,14 +75,20 @@ func TrendChart(obs []fhir.Observation, name, unit string, loc *time.Location) (
 	}
 	if bandLo != nil || bandHi != nil {
 		top, bot := c.PlotTop, c.PlotBottom
-		label := "Reference range"
 		if bandHi != nil {
 			top = y(*bandHi)
 		}
 		if bandLo != nil {
 			bot = y(*bandLo)
 		}
-		label += " " + bandText
+		label := "Reference range " + bandText
+		if rangesDiffer {
+			// The band is one result's range; a result measured against another range (a new
+			// assay, another lab) or sent with none must not look normal or abnormal by this one.
+			when := "the result of " + DateTime(bandFrom.Effective(), loc)
+			label += " (sent with " + when + "; not every result was sent with it)"
+			note = strings.TrimSpace(note + " The shaded band is the reference range sent with " + when + " (" + bandText + "); not every result listed below was sent with it, and each row shows its own.")
+		}
 		c.Band = &views.ChartBand{X: c.PlotLeft, Y: round1(top), W: c.PlotRight - c.PlotLeft, H: round1(bot - top), Label: label}
 	}
 	paths := make([]strings.Builder, len(series))
@@ -160,24 +169,31 @@ func fnum(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
 // range as the tables show it (ReferenceRange: Epic's text, else its low and high with the digits
 // sent), for the band's label: "4.0 - 5.6 %", never the "4–5.6 %" the numbers alone would give.
 // Several ranges (female and male, by age...) draw no band: the chart cannot tell which is the
-// patient's.
-func referenceBand(obs []fhir.Observation, unit string) (lo, hi *float64, text string) {
+// patient's. A range with nothing in it (no text, low or high) counts as none; entered-in-error
+// and cancelled results are passed over. from is the result the range came from; differs reports
+// that another result was sent with another range, or with none.
+func referenceBand(obs []fhir.Observation, unit string) (lo, hi *float64, text string, from fhir.Observation, differs bool) {
+	found := false
+	var sent []string
 	for _, o := range sortNewestFirst(obs) {
-		if len(o.ReferenceRange) == 0 {
+		if o.Status == "entered-in-error" || o.Status == "cancelled" {
+			continue
+		}
+		r := ReferenceRange(o.ReferenceRange)
+		sent = append(sent, r)
+		if found || r == "" {
 			continue
 		}
 		if len(o.ReferenceRange) > 1 {
-			return nil, nil, ""
+			return nil, nil, "", fhir.Observation{}, false
 		}
-		r := o.ReferenceRange[0]
-		lo, hi = quantityIn(r.Low, unit), quantityIn(r.High, unit)
-		text = ReferenceRange(o.ReferenceRange)
-		if text == "" {
-			text = rangeLabel(lo, hi, unit)
-		}
-		return lo, hi, text
+		lo, hi = quantityIn(o.ReferenceRange[0].Low, unit), quantityIn(o.ReferenceRange[0].High, unit)
+		text, from, found = r, o, true
 	}
-	return nil, nil, ""
+	if !found {
+		return nil, nil, "", fhir.Observation{}, false
+	}
+	return lo, hi, text, from, slices.ContainsFunc(sent, func(r string) bool { return r != text })
 }
 
 func quantityIn(q *fhir.Quantity, unit string) *float64 {
@@ -192,20 +208,6 @@ func quantityIn(q *fhir.Quantity, unit string) *float64 {
 		return nil
 	}
 	return &v
-}
-
-func rangeLabel(lo, hi *float64, unit string) string {
-	f := func(v *float64) string { return strconv.FormatFloat(*v, 'f', -1, 64) }
-	var s string
-	switch {
-	case lo != nil && hi != nil:
-		s = f(lo) + "–" + f(hi)
-	case lo != nil:
-		s = "≥ " + f(lo)
-	default:
-		s = "≤ " + f(hi)
-	}
-	return strings.TrimSpace(s + " " + unit)
 }
 
 // valueDomain is the value axis: the results and the band, padded so nothing sits on the edge.
