@@ -124,6 +124,10 @@ func (s *Server) chartPrint(c echo.Context) error {
 	if perr != nil {
 		return perr
 	}
+	s.logShownFailure(c, "print: encounters", eerr)
+	s.logShownFailure(c, "print: vitals", verr)
+	s.logShownFailure(c, "print: labs", lerr)
+	s.logShownFailure(c, "print: social history", serr)
 	// An empty window says whether older results are on record, as on screen: a printout that
 	// says only "No lab results in the last year." reads as no labs at all, and cannot be asked.
 	olderVitals, olderLabs := olderUnknown, olderUnknown

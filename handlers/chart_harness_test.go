@@ -24,6 +24,7 @@ import (
 	"github.com/chartside/chartside/epic"
 	"github.com/chartside/chartside/epic/sandbox"
 	"github.com/chartside/chartside/handlers"
+	"github.com/chartside/chartside/logging"
 	"github.com/chartside/chartside/sessions"
 	"github.com/chartside/chartside/static"
 )
@@ -68,6 +69,8 @@ type chartEnvOptions struct {
 	// noBreaker keeps the Epic client's circuit breaker closed however many searches fail, for
 	// tests that fail a whole chart's searches on purpose and then need Epic back at once.
 	noBreaker bool
+	// logs, when set, receives the server's JSON log (with request ids, as in production).
+	logs io.Writer
 }
 
 // failingAuditor refuses every record, as a database outage would.
@@ -110,8 +113,12 @@ func newChartEnv(t *testing.T, opt chartEnvOptions) *chartEnv {
 	if opt.auditor != nil {
 		auditor = opt.auditor
 	}
+	logger := slog.New(slog.DiscardHandler)
+	if opt.logs != nil {
+		logger = logging.New(opt.logs, "json", slog.LevelDebug)
+	}
 	srv := handlers.NewServer(handlers.Deps{
-		Logger:   slog.New(slog.DiscardHandler),
+		Logger:   logger,
 		Static:   static.FS(),
 		Sessions: mgr,
 		Patients: client,

@@ -67,7 +67,8 @@ func (s *Server) lookupPost(c echo.Context) error {
 		if err := s.recordAccess(c, lookup, outcomeFor(searchErr)); err != nil {
 			return err
 		}
-		alert := upstreamAlert(searchErr)
+		s.logShownFailure(c, "lookup", searchErr)
+		alert := withReference(c, upstreamAlert(searchErr))
 		v.UpstreamError = &alert
 		status := http.StatusBadGateway
 		if ev, ok := upstreamErrorView(searchErr); ok {

@@ -116,6 +116,8 @@ func (s *Server) serveSection(c echo.Context, ref sessions.PatientRef, a access,
 	if perr != nil {
 		return perr
 	}
+	// a.Action, not a.Detail: the detail can hold an encounter's FHIR id, which stays out of logs.
+	s.logShownFailure(c, a.Action, fetchErr)
 	if frag {
 		return s.render(c, http.StatusOK, fragment, nil)
 	}

@@ -1,10 +1,16 @@
 package handlers
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/chartside/chartside/epic"
+	"github.com/chartside/chartside/logging"
 	"github.com/chartside/chartside/views"
 )
 
@@ -78,4 +84,33 @@ func tokenEndpointDown(te *epic.TokenError) bool {
 		return true
 	}
 	return te.Status == 0 && (errors.Is(te.Err, epic.ErrUpstream) || errors.Is(te.Err, epic.ErrTimeout))
+}
+
+// logShownFailure logs an Epic failure that the page shows as a message (the lookup form, a chart
+// section, the printout) instead of returning it to the error handler, which logs everything it
+// sees. Without this line nothing but the request's status recorded why Epic failed, yet the
+// message asks the user to quote its reference to IT. The epic client's errors hold the operation,
+// the status and Epic's catalogued message numbers, never URLs or diagnostics, so no patient data.
+// what names the part of the page that failed.
+func (s *Server) logShownFailure(c echo.Context, what string, err error) {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return
+	}
+	s.log.LogAttrs(c.Request().Context(), slog.LevelWarn, "epic failure shown on the page",
+		slog.String("route", c.Path()),
+		slog.String("part", what),
+		slog.String("error", err.Error()),
+	)
+}
+
+// quoteReference is how upstreamErrorView's advice points at the reference an error page shows.
+const quoteReference = "quote the reference below"
+
+// withReference puts the request's reference into an in-page alert's advice: an alert, unlike an
+// error page, has no reference line below it.
+func withReference(c echo.Context, a views.Alert) views.Alert {
+	if id := logging.RequestID(c.Request().Context()); id != "" {
+		a.Detail = strings.Replace(a.Detail, quoteReference, "quote reference "+id, 1)
+	}
+	return a
 }

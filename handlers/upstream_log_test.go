@@ -1,0 +1,81 @@
+package handlers_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chartside/chartside/epic/sandbox"
+)
+
+// TestEpicFailuresShownOnThePageAreLogged: the lookup form and the chart's sections show an Epic
+// failure as a message in the page ("tell IT and quote the reference"), not through the error
+// handler. IT must then find, under that reference, a log line saying what failed — and no patient
+// data. The lookup's message carries the reference itself, since it has no reference line below it.
+func TestEpicFailuresShownOnThePageAreLogged(t *testing.T) {
+	logs := &logBuffer{}
+	env := newChartEnv(t, chartEnvOptions{noBreaker: true, logs: logs})
+	b := env.signIn()
+
+	// logged returns the log lines of one request other than its access line.
+	logged := func(t *testing.T, requestID string) []map[string]any {
+		t.Helper()
+		var out []map[string]any
+		for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+			var rec map[string]any
+			if err := json.Unmarshal([]byte(line), &rec); err != nil {
+				t.Fatalf("log line is not JSON: %q", line)
+			}
+			if rec["request_id"] == requestID && rec["msg"] != "request" {
+				out = append(out, rec)
+			}
+		}
+		return out
+	}
+	wantFailureLogged := func(t *testing.T, r reply, op string) {
+		t.Helper()
+		id := r.Header.Get("X-Request-ID")
+		if id == "" {
+			t.Fatal("response has no X-Request-ID")
+		}
+		recs := logged(t, id)
+		if len(recs) != 1 {
+			t.Fatalf("request %s: %d log lines besides the access line, want 1 saying why Epic failed: %v\nall logs:\n%s", id, len(recs), recs, logs.String())
+		}
+		rec := recs[0]
+		if rec["level"] != "WARN" || !strings.Contains(rec["error"].(string), op) || !strings.Contains(rec["error"].(string), "500") {
+			t.Errorf("log line %v: want a WARN naming %s and Epic's 500", rec, op)
+		}
+	}
+
+	t.Run("lookup", func(t *testing.T) {
+		env.sb.Faults().FailNext("Patient", 1, sandbox.Fault{Kind: sandbox.FaultServerError})
+		r := b.lookup("203713")
+		if r.StatusCode != http.StatusBadGateway {
+			t.Fatalf("lookup with Epic failing: status %d, want 502", r.StatusCode)
+		}
+		wantFailureLogged(t, r, "patient.search")
+		text := r.doc(t).Find(`[data-testid="lookup-form"]`).Parent().Text()
+		if id := r.Header.Get("X-Request-ID"); !strings.Contains(text, "quote reference "+id) || strings.Contains(text, "reference below") {
+			t.Errorf("lookup message %q: want it to quote reference %s itself (there is no reference below it)", text, id)
+		}
+	})
+
+	t.Run("section", func(t *testing.T) {
+		chart := b.openChart("203713")
+		env.sb.Faults().FailNext("Observation", 1000, sandbox.Fault{Kind: sandbox.FaultServerError})
+		defer env.sb.Faults().Reset()
+		r := b.get(chart+"/labs", map[string]string{"HX-Request": "true"})
+		if r.StatusCode != http.StatusOK || r.doc(t).Find(`[data-testid="alert-error"]`).Length() != 1 {
+			t.Fatalf("labs with Epic failing: status %d, want 200 with the section's alert\n%s", r.StatusCode, r.body)
+		}
+		wantFailureLogged(t, r, "observation.search")
+	})
+
+	for _, phi := range []string{"203713", "Camila", "Lopez", "erXuFYUfucBZaryVksYEcMg3"} {
+		if strings.Contains(logs.String(), phi) {
+			t.Errorf("the log holds patient data %q:\n%s", phi, logs.String())
+		}
+	}
+}
