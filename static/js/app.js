@@ -115,8 +115,8 @@
   // (data-scroll-more="left right", absent when the table fits); the stylesheet shades those edges.
   // CSS alone (background-attachment: local shadows) did not draw over the matrix in Chromium.
   // Checked on load, on scroll, when the box or its table changes size, and when htmx brings new
-  // sections.
-  var scrollCueSelector = ".table-scroll";
+  // sections. A trend chart on a phone scrolls in a box of its own (.chart-scroll), marked alike.
+  var scrollCueSelector = ".table-scroll, .chart-scroll";
   function markScrollCue(box) {
     var x = box.scrollLeft;
     var max = box.scrollWidth - box.clientWidth;

@@ -1,0 +1,106 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// On a 390 px phone an analyte's trend chart (a 720x260 viewBox with 11-unit labels) was scaled to
+// the window, about 351 px wide, and its labels to about 5 px: unreadable. It now keeps a minimum
+// width and scrolls sideways inside its own box, focusable and named, marked by the scroll cue like
+// the tables, while the page itself does not scroll sideways; on paper it is drawn whole.
+
+// trendChartLayout measures the trend chart: the height of its first tick label, the page's
+// sideways overflow, the box's role, name, tab index, overflow beyond its edge and scroll cue, and
+// whether the drawing fits inside the box.
+const trendChartLayout = `(function () {
+	var svg = document.querySelector('[data-testid="trend-svg"]');
+	var label = svg.querySelector('[data-testid="chart-ytick"] text, [data-testid="chart-xtick"] text');
+	var box = svg.closest('[role="region"]');
+	if (!box) return {label: label.getBoundingClientRect().height, over: document.documentElement.scrollWidth - window.innerWidth, role: 'none'};
+	var b = box.getBoundingClientRect(), s = svg.getBoundingClientRect();
+	return {
+		label: label.getBoundingClientRect().height,
+		over: document.documentElement.scrollWidth - window.innerWidth,
+		role: box.getAttribute('role'),
+		name: box.getAttribute('aria-label') || '',
+		tabIndex: box.tabIndex,
+		hidden: box.scrollWidth - box.clientWidth,
+		cue: box.getAttribute('data-scroll-more') || 'none',
+		fits: s.left >= b.left - 0.5 && s.right <= b.right + 0.5
+	};
+})()`
+
+type trendLayout struct {
+	Label    float64 `json:"label"`
+	Over     int     `json:"over"`
+	Role     string  `json:"role"`
+	Name     string  `json:"name"`
+	TabIndex int     `json:"tabIndex"`
+	Hidden   int     `json:"hidden"`
+	Cue      string  `json:"cue"`
+	Fits     bool    `json:"fits"`
+}
+
+func TestBrowserTrendChartOnPhone(t *testing.T) {
+	requireChromium(t)
+	bin := buildBinary(t, repoRoot(t))
+	base := startApp(t, bin)
+	ctx := headlessBrowser(t)
+
+	must(t, "sign in on a 390x844 phone and open "+e2eMRN+"'s first vital's trend", chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(base+"/signin"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="signin-form"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="username-input"]`), "demo"),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="password-input"]`), "chartside-demo"),
+		chromedp.Click(chromedp.CSS(`[data-testid="signin-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="mrn-input"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="mrn-input"]`), e2eMRN),
+		chromedp.Click(chromedp.CSS(`[data-testid="lookup-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="banner-name"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`[aria-busy="true"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="vital-tile"] [data-testid="analyte-link"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="analyte"] [data-testid="trend-svg"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`[aria-busy="true"]`)),
+	))
+
+	// The scroll cue follows resize events: poll until it has settled.
+	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`(function () {
+		var box = document.querySelector('[data-testid="trend-svg"]').closest('[role="region"]');
+		return !box || box.getAttribute('data-scroll-more') === 'right';
+	})()`, chromedp.WithPollingTimeout(5*time.Second)))
+	must(t, "wait for the chart's scroll cue", err)
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[trendLayout](trendChartLayout))
+	must(t, "measure the trend chart at 390 px", err)
+	if got.Label < 9 {
+		t.Errorf("at 390 px the chart's tick labels are %.1f px tall, want at least 9", got.Label)
+	}
+	if got.Over > 0 {
+		t.Errorf("at 390 px the page is %d px wider than the window: it scrolls sideways", got.Over)
+	}
+	if got.Role != "region" || strings.TrimSpace(got.Name) == "" || got.TabIndex != 0 {
+		t.Errorf("the chart's scroller: role %q, name %q, tabIndex %d; want a named region in the tab order", got.Role, got.Name, got.TabIndex)
+	}
+	if got.Hidden <= 0 || got.Cue != "right" {
+		t.Errorf("at 390 px the chart's box hides %d px and its scroll cue is %q; want more to the right, marked", got.Hidden, got.Cue)
+	}
+
+	// On paper the chart is drawn whole, with no shade over it.
+	must(t, "render for print", chromedp.Do(ctx, setMedia("print")))
+	printed, err := chromedp.Run(ctx, chromedp.Evaluate[trendLayout](trendChartLayout))
+	must(t, "measure the printed trend chart", err)
+	shade, err := chromedp.Run(ctx, chromedp.Evaluate[string](scrollCue+`('[data-testid="trend-scroll"]')`))
+	must(t, "read the printed chart's scroll cue", err)
+	must(t, "render for the screen again", chromedp.Do(ctx, setMedia("")))
+	// (The page's width is not checked here: in print the tables are laid out whole too.)
+	if printed.Hidden > 0 || !printed.Fits {
+		t.Errorf("in print the chart's box hides %d px (drawing inside it: %v): the chart is not printed whole", printed.Hidden, printed.Fits)
+	}
+	if strings.Contains(shade, "|drawn|") {
+		t.Errorf("in print the chart's scroll cue is %q: its shade is drawn on paper", shade)
+	}
+}
