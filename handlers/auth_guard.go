@@ -93,6 +93,9 @@ const (
 // Accounts dependency (some tests) every session is taken as active. An account found enabled is
 // not asked for again for accountRecheck: the remembered SessionsValidAfter is compared instead.
 func (s *Server) accountActive(ctx context.Context, u sessions.User) (sessionState, error) {
+	if s.demoOutsideSandbox(u.Username) {
+		return sessionDisabled, nil
+	}
 	if s.accounts == nil {
 		return sessionActive, nil
 	}
@@ -115,6 +118,15 @@ func (s *Server) accountActive(ctx context.Context, u sessions.User) (sessionSta
 		return sessionRevoked, nil
 	}
 	return sessionActive, nil
+}
+
+// demoOutsideSandbox reports whether username is the sandbox's demo account on a server connected
+// to a real Epic. Such a server deletes the account when it starts, but a sandbox-mode process
+// sharing its database (a replica started without EPIC_* by mistake) creates it again, with its
+// published password, and may share its session store too: the account would then open real charts
+// until the next restart. It is refused at sign-in and its sessions are ended instead.
+func (s *Server) demoOutsideSandbox(username string) bool {
+	return !s.settings.Sandbox && staff.NormalizeUsername(username) == staff.DemoUsername
 }
 
 // signedInBefore reports whether a session signed in at signedIn predates validAfter. The database
