@@ -175,6 +175,41 @@
   if (!scrollCueSizes) window.addEventListener("resize", function () { watchScrollCues(document); });
   watchScrollCues(document);
 
+  // The patient banner is sticky at the top of the window, and what is scrolled into view (a section,
+  // an analyte's history opened with show:top, the focus moved after "Show older") stops below it
+  // through html's scroll-padding-top. A fixed padding fell short whenever the banner grew: at 200%
+  // zoom with "More patient details" open it is about half the window, and a section scrolled to
+  // sat partly under it. The stylesheet adds a margin to --banner-height, set here from the
+  // banner's real height whenever it changes (opened, closed, wrapped, zoomed); without JavaScript
+  // its fixed fallback applies. Set through the CSSOM, which the Content-Security-Policy allows.
+  var root = document.documentElement;
+  var watchedBanner = null;
+  function measureBanner() {
+    if (!watchedBanner || !watchedBanner.isConnected) return;
+    root.style.setProperty("--banner-height", Math.ceil(watchedBanner.getBoundingClientRect().height) + "px");
+  }
+  var bannerSizes = typeof ResizeObserver === "function" ? new ResizeObserver(measureBanner) : null;
+  function watchBanner() {
+    var banner = document.querySelector(".patient-banner");
+    if (banner === watchedBanner) return;
+    if (watchedBanner && bannerSizes) bannerSizes.unobserve(watchedBanner);
+    watchedBanner = banner;
+    if (!banner) {
+      root.style.removeProperty("--banner-height");
+      return;
+    }
+    measureBanner();
+    if (bannerSizes) bannerSizes.observe(banner);
+  }
+  if (!bannerSizes) {
+    window.addEventListener("resize", measureBanner);
+    // toggle (details opened or closed) does not bubble.
+    document.addEventListener("toggle", measureBanner, true);
+  }
+  // A boosted page or a restored history entry may bring another banner, or none.
+  document.addEventListener("htmx:load", watchBanner);
+  watchBanner();
+
   // When Chartside itself is unreachable (network down, server restarting), say so instead of
   // leaving a spinner: htmx fires sendError and nothing is swapped.
   document.addEventListener("htmx:sendError", function () {
