@@ -36,7 +36,7 @@ test: $(HTMX)
 FUZZTIME ?=
 FUZZ_TARGETS := ./epic/fhir:FuzzParseDateTime:20000x ./epic/fhir:FuzzDecodeBundle:10000x \
 	./epic/fhir:FuzzPeekResourceType:50000x ./epic/fhir:FuzzDecodeObservation:10000x \
-	./present:FuzzPresentObservations:10000x \
+	./present:FuzzPresentObservations:10000x ./present:FuzzPresentPatient:5000x ./present:FuzzPresentEncounter:5000x \
 	./handlers:FuzzMRNValidator:20000x ./handlers:FuzzSafeNext:4000x ./handlers:FuzzLookupHandler:600x \
 	./sessions:FuzzSessionAndCSRF:700x
 fuzz-short:

@@ -1,8 +1,12 @@
 package present
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -29,6 +33,8 @@ func FuzzPresentObservations(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	addCaptureSeeds(f, "Observation", "observation-search-laboratory-sandbox-camila-lopez.json",
+		"observation-search-vital-signs-sandbox-camila-lopez-TRIMMED.json", "observation-search-social-history-apporchard.json")
 	// The fuzzed result is shown on its own, and beside an ordinary result of the same analyte
 	// (older and newer): tables, matrix, trend and strip compare results with each other.
 	var older, newer fhir.Observation
@@ -86,4 +92,92 @@ func presentAll(t *testing.T, obs []fhir.Observation, code, socialKey string) {
 			t.Fatalf("render: %v", err)
 		}
 	}
+}
+
+// addCaptureSeeds adds each resourceType resource of Epic's captured search results (or the
+// captured resource itself) as a seed.
+func addCaptureSeeds(f *testing.F, resourceType string, files ...string) {
+	for _, name := range files {
+		b, err := os.ReadFile(filepath.Join(capturesDir, name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		var doc struct {
+			ResourceType string `json:"resourceType"`
+			Entry        []struct {
+				Resource json.RawMessage `json:"resource"`
+			} `json:"entry"`
+		}
+		if err := json.Unmarshal(b, &doc); err != nil {
+			f.Fatal(err)
+		}
+		if doc.ResourceType == resourceType {
+			f.Add(b)
+		}
+		for _, e := range doc.Entry {
+			if bytes.Contains(e.Resource, []byte(`"resourceType":"`+resourceType+`"`)) || bytes.Contains(e.Resource, []byte(`"resourceType": "`+resourceType+`"`)) {
+				f.Add([]byte(e.Resource))
+			}
+		}
+	}
+}
+
+// FuzzPresentPatient: whatever Epic sends as the Patient, the banner and the lookup's match row
+// are drawn (names, ages, identifiers, addresses said to be missing when they are), never a crash.
+func FuzzPresentPatient(f *testing.F) {
+	addCaptureSeeds(f, "Patient", "patient-read-sandbox-camila-lopez.json", "patient-search-apporchard-with-outcome.json", "patient-search-multiple-identifiers-apporchard.json")
+	f.Add([]byte(`{"resourceType":"Patient","birthDate":"1987","name":[{"use":"old","period":{"end":"2001"}},{"given":[""]}],"address":[{"period":{"start":"2030-01-01"}}],"identifier":[{"system":"urn:oid:1","value":""}],"deceasedDateTime":"2020-02"}`))
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	loc := time.FixedZone("CST", -6*3600)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var p fhir.Patient
+		if err := fhir.Unmarshal(raw, &p); err != nil {
+			return
+		}
+		_ = Match(p, "urn:oid:1", now, loc)
+		_ = PatientName(p, now, loc)
+		_ = PreferredName(p, now, loc)
+		if err := views.PatientBanner(Banner(p, "urn:oid:1", now, loc)).Render(context.Background(), io.Discard); err != nil {
+			t.Fatalf("render: %v", err)
+		}
+	})
+}
+
+// FuzzPresentEncounter: whatever Epic sends as an Encounter, the timeline, its windows and the
+// encounter's detail are drawn, alone and beside an ordinary encounter.
+func FuzzPresentEncounter(f *testing.F) {
+	addCaptureSeeds(f, "Encounter", "encounter-search-sandbox-camila-lopez.json", "encounter-search-sandbox-derrick-lin.json")
+	f.Add([]byte(`{"resourceType":"Encounter","id":"","status":"planned","period":{"end":"2020"},"class":{},"type":[{"coding":[{}]}],"location":[{"location":{}}],"participant":[{"individual":{"display":"<b>"}}]}`))
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	loc := time.FixedZone("CST", -6*3600)
+	links := Links{Encounter: func(id string) string { return "/enc/" + id }, Now: now}
+	var ordinary fhir.Encounter
+	if err := fhir.Unmarshal([]byte(`{"resourceType":"Encounter","id":"e0","status":"finished","class":{"display":"Outpatient"},"type":[{"text":"Office Visit"}],"period":{"start":"2026-03-01T09:00:00Z","end":"2026-03-01T09:30:00Z"}}`), &ordinary); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var e fhir.Encounter
+		if err := fhir.Unmarshal(raw, &e); err != nil {
+			return
+		}
+		for _, encs := range [][]fhir.Encounter{{e}, {ordinary, e}} {
+			_ = EncounterRow(e, loc, links)
+			filter := EncounterFilter{Class: EncounterClass(e), Type: EncounterType(e)}
+			parts := []templ.Component{
+				views.TimelineFragment(Timeline(encs, loc, EncounterFilter{}, links)),
+				views.TimelineFragment(Timeline(encs, loc, filter, links)),
+				views.EncounterFragment(EncounterDetail(e, nil, loc, links)),
+			}
+			for _, newest := range []bool{true, false} {
+				kept, ongoing := TimelineWindow(encs, now.AddDate(-1, 0, 0), newest, loc)
+				groups := TimelineGroups(kept, loc, links)
+				_ = OngoingNote(MarkOngoing(groups, ongoing))
+			}
+			for _, c := range parts {
+				if err := c.Render(context.Background(), io.Discard); err != nil {
+					t.Fatalf("render: %v", err)
+				}
+			}
+		}
+	})
 }
