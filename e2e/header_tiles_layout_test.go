@@ -1,0 +1,124 @@
+package e2e
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Two wrapping faults seen in screenshots:
+//
+//   - The admin's page header on a 390 px phone squeezed "Audit trail" and "Signed in as …" between
+//     the brand and Sign out, each broken over two lines.
+//   - At 1280 px (the ward's touch kiosk) the vitals strip's blood pressure tile wrapped its unit
+//     "mm[Hg]" under "116/82": a 9.5rem tile was a few pixels too narrow for both.
+
+// textLines counts the lines the text inside el is laid out on (distinct tops of its text boxes).
+const textLines = `function textLines(el) {
+	var tops = [];
+	var walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+	for (var n = walk.nextNode(); n; n = walk.nextNode()) {
+		if (!n.textContent.trim()) continue;
+		var r = document.createRange();
+		r.selectNodeContents(n);
+		Array.prototype.forEach.call(r.getClientRects(), function (rect) {
+			if (rect.width === 0) return;
+			if (!tops.some(function (t) { return Math.abs(t - rect.top) < 4; })) tops.push(rect.top);
+		});
+	}
+	return tops.length;
+}`
+
+// headerWraps lists the header's parts that take more than one line, and how far the header and the
+// page are wider than their boxes.
+const headerWraps = `(function () {
+	` + textLines + `
+	var h = document.querySelector('.app-header');
+	var out = [];
+	h.querySelectorAll('.brand, nav > a, .who, button').forEach(function (el) {
+		var n = textLines(el);
+		if (n !== 1) out.push(el.textContent.trim().replace(/\s+/g, ' ') + ' (' + n + ' lines)');
+	});
+	if (h.scrollWidth > h.clientWidth) out.push('header overflows by ' + (h.scrollWidth - h.clientWidth) + ' px');
+	var over = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+	if (over > 0) out.push('page overflows by ' + over + ' px');
+	return out;
+})()`
+
+// tileFaults lists the vitals tiles whose unit is not on its value's line, or whose content is wider
+// than the tile or than the strip.
+const tileFaults = `(function () {
+	var out = [];
+	var strip = document.querySelector('.vitals-strip').getBoundingClientRect();
+	document.querySelectorAll('[data-testid="vital-tile"]').forEach(function (tile) {
+		var label = tile.querySelector('[data-testid="vital-label"]').textContent.trim();
+		var value = tile.querySelector('[data-testid="vital-value"]');
+		var unit = value.querySelector('.unit');
+		if (unit && value.firstChild && value.firstChild.nodeType === Node.TEXT_NODE) {
+			var r = document.createRange();
+			r.selectNodeContents(value.firstChild);
+			var v = r.getBoundingClientRect(), u = unit.getBoundingClientRect();
+			if (u.top >= v.bottom - 2) out.push(label + ': unit "' + unit.textContent.trim() + '" under its value');
+		}
+		var b = tile.getBoundingClientRect();
+		if (tile.scrollWidth > tile.clientWidth) out.push(label + ': content ' + (tile.scrollWidth - tile.clientWidth) + ' px wider than the tile');
+		if (b.left < strip.left - 0.5 || b.right > strip.right + 0.5) out.push(label + ': tile outside the strip');
+	});
+	var over = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+	if (over > 0) out.push('page overflows by ' + over + ' px');
+	return out;
+})()`
+
+func TestBrowserHeaderAndVitalTilesKeepTogether(t *testing.T) {
+	requireChromium(t)
+	bin := buildBinary(t, repoRoot(t))
+	base := startApp(t, bin, staffAccount{layoutAdmin, "admin", layoutPass})
+	ctx := headlessBrowser(t)
+
+	// 1. The audit trail on a phone: every part of the header on one line, nothing wider than the page.
+	must(t, "sign in as an admin on a 390x844 phone and open the audit trail", chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(base+"/signin"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="signin-form"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="username-input"]`), layoutAdmin),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="password-input"]`), layoutPass),
+		chromedp.Click(chromedp.CSS(`[data-testid="signin-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="signout"]`)),
+		chromedp.Navigate(base+"/admin/audit"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="audit-table"]`)),
+	))
+	wraps, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](headerWraps))
+	must(t, "measure the audit trail's header", err)
+	for _, w := range wraps {
+		t.Errorf("the audit trail's header at 390 px: %s", w)
+	}
+
+	// 2. The vitals strip at 1280 px: blood pressure's unit on the line of its value.
+	must(t, "open "+e2eMRN+" at 1280x1024", chromedp.Do(ctx,
+		chromedp.EmulateViewport(1280, 1024),
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="mrn-input"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="mrn-input"]`), e2eMRN),
+		chromedp.Click(chromedp.CSS(`[data-testid="lookup-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="vital-tile"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`[aria-busy="true"]`)),
+	))
+	bp, err := chromedp.Run(ctx, chromedp.Evaluate[string](`Array.prototype.map.call(document.querySelectorAll('[data-testid="vital-value"]'), function (v) { return v.textContent.trim(); }).filter(function (v) { return v.indexOf('mm[Hg]') > 0; }).join()`))
+	must(t, "find the blood pressure tile", err)
+	if bp == "" {
+		t.Fatalf("%s's vitals strip has no value in mm[Hg] to check", e2eMRN)
+	}
+	faults, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](tileFaults))
+	must(t, "measure the vitals strip at 1280 px", err)
+	for _, f := range faults {
+		t.Errorf("the vitals strip at 1280 px: %s", f)
+	}
+
+	// 3. And on a phone the tiles still fit the strip and the page.
+	must(t, "emulate a 390x844 phone", chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)))
+	faults, err = chromedp.Run(ctx, chromedp.Evaluate[[]string](tileFaults))
+	must(t, "measure the vitals strip at 390 px", err)
+	for _, f := range faults {
+		t.Errorf("the vitals strip at 390 px: %s", f)
+	}
+}
