@@ -68,7 +68,7 @@ func (s *Server) lookupPost(c echo.Context) error {
 			return err
 		}
 		s.logShownFailure(c, "lookup", searchErr)
-		alert := withReference(c, upstreamAlert(searchErr))
+		alert := upstreamAlert(searchErr)
 		v.UpstreamError = &alert
 		status := http.StatusBadGateway
 		if ev, ok := upstreamErrorView(searchErr); ok {

@@ -9,6 +9,9 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
+
+	"github.com/chartside/chartside/logging"
+	"github.com/chartside/chartside/views"
 )
 
 // isFragment is the one rule for htmx partials: a fragment when htmx made the request, except for
@@ -36,7 +39,8 @@ func (s *Server) render(c echo.Context, status int, page, fragment templ.Compone
 	buf := renderBuffers.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer renderBuffers.Put(buf)
-	if err := comp.Render(c.Request().Context(), buf); err != nil {
+	ctx := c.Request().Context()
+	if err := comp.Render(views.WithReference(ctx, logging.RequestID(ctx)), buf); err != nil {
 		return fmt.Errorf("render: %w", err)
 	}
 	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(buf.Len()))

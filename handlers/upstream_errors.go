@@ -10,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/chartside/chartside/epic"
-	"github.com/chartside/chartside/logging"
 	"github.com/chartside/chartside/views"
 )
 
@@ -73,7 +72,7 @@ func upstreamAlert(err error) views.Alert {
 		ev = views.ErrorView{Title: "Something went wrong",
 			Detail: "Chartside could not fetch this information. Try again; if it keeps happening, tell IT."}
 	}
-	return views.Alert{Level: views.AlertError, Title: ev.Title, Detail: ev.Detail}
+	return views.Alert{Level: views.AlertError, Title: ev.Title, Detail: ev.Detail, Reference: strings.Contains(ev.Detail, quoteReference)}
 }
 
 // tokenEndpointDown tells an outage of Epic's token endpoint (5xx, 429, no answer) from a refusal
@@ -103,14 +102,6 @@ func (s *Server) logShownFailure(c echo.Context, what string, err error) {
 	)
 }
 
-// quoteReference is how upstreamErrorView's advice points at the reference an error page shows.
+// quoteReference is how upstreamErrorView's advice points at the reference the page shows below it
+// (the error page's footer, an in-page alert's Reference line).
 const quoteReference = "quote the reference below"
-
-// withReference puts the request's reference into an in-page alert's advice: an alert, unlike an
-// error page, has no reference line below it.
-func withReference(c echo.Context, a views.Alert) views.Alert {
-	if id := logging.RequestID(c.Request().Context()); id != "" {
-		a.Detail = strings.Replace(a.Detail, quoteReference, "quote reference "+id, 1)
-	}
-	return a
-}

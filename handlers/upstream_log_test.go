@@ -56,10 +56,7 @@ func TestEpicFailuresShownOnThePageAreLogged(t *testing.T) {
 			t.Fatalf("lookup with Epic failing: status %d, want 502", r.StatusCode)
 		}
 		wantFailureLogged(t, r, "patient.search")
-		text := r.doc(t).Find(`[data-testid="lookup-form"]`).Parent().Text()
-		if id := r.Header.Get("X-Request-ID"); !strings.Contains(text, "quote reference "+id) || strings.Contains(text, "reference below") {
-			t.Errorf("lookup message %q: want it to quote reference %s itself (there is no reference below it)", text, id)
-		}
+		wantReferenceBelow(t, r)
 	})
 
 	t.Run("section", func(t *testing.T) {
@@ -71,11 +68,23 @@ func TestEpicFailuresShownOnThePageAreLogged(t *testing.T) {
 			t.Fatalf("labs with Epic failing: status %d, want 200 with the section's alert\n%s", r.StatusCode, r.body)
 		}
 		wantFailureLogged(t, r, "observation.search")
+		wantReferenceBelow(t, r)
 	})
 
 	for _, phi := range []string{"203713", "Camila", "Lopez", "erXuFYUfucBZaryVksYEcMg3"} {
 		if strings.Contains(logs.String(), phi) {
 			t.Errorf("the log holds patient data %q:\n%s", phi, logs.String())
 		}
+	}
+}
+
+// wantReferenceBelow: the alert's advice asks the user to quote the reference below, and the
+// request's reference is there under it. Section alerts promised one and showed none.
+func wantReferenceBelow(t *testing.T, r reply) {
+	t.Helper()
+	alert := r.doc(t).Find(`[data-testid="alert-error"]`)
+	id := r.Header.Get("X-Request-ID")
+	if !strings.Contains(alert.Text(), "quote the reference below") || alert.Find(`[data-testid="alert-reference"]`).Text() != id {
+		t.Errorf("alert %q: want advice to quote the reference below and reference %s under it", alert.Text(), id)
 	}
 }

@@ -1,6 +1,9 @@
 package views
 
-import "encoding/json"
+import (
+	"context"
+	"encoding/json"
+)
 
 // Fragment ids shared by id= and hx-target= attributes.
 const (
@@ -54,6 +57,21 @@ type Alert struct {
 	Level  AlertLevel
 	Title  string
 	Detail string // what to do next
+	// Reference shows the request's reference (WithReference) below the detail, for advice that
+	// asks the user to quote it to IT: it finds the request's log line and audit record.
+	Reference bool
+}
+
+type referenceKey struct{}
+
+// WithReference gives the alerts rendered with ctx the reference they show (the request id).
+func WithReference(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, referenceKey{}, id)
+}
+
+func reference(ctx context.Context) string {
+	id, _ := ctx.Value(referenceKey{}).(string)
+	return id
 }
 
 func (a Alert) class() string { return "alert alert-" + string(a.Level) }
