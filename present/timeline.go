@@ -124,7 +124,7 @@ func EncounterDOMID(id string) string {
 // EncounterRow is one timeline entry.
 func EncounterRow(e fhir.Encounter, loc *time.Location, links Links) views.EncounterRow {
 	when := Period(e.Period, loc)
-	return views.EncounterRow{
+	r := views.EncounterRow{
 		DOMID:         EncounterDOMID(e.ID),
 		DetailURL:     links.encounter(e.ID),
 		When:          orNotRecorded(when),
@@ -134,6 +134,47 @@ func EncounterRow(e fhir.Encounter, loc *time.Location, links Links) views.Encou
 		StatusNotable: notableEncounterStatus(e.Status),
 		Location:      orNotRecorded(location(e)),
 		Clinician:     orNotRecorded(clinician(e)),
+		Name:          encounterName(e, loc),
+	}
+	if r.Name == "" {
+		r.Name = r.Type + " " + r.When
+	}
+	return r
+}
+
+// encounterName names an encounter for a screen reader, in its Details control and its results
+// region: its type, time and location ("Office Visit, Jun 2, 2023 15:49 CDT, EMC Family Medicine").
+// Type and time alone named two encounters of one type at the same minute alike (Epic books an
+// orders-only or a nurse visit beside the clinic visit at the same time); where they were is what
+// tells them apart for the reader.
+func encounterName(e fhir.Encounter, loc *time.Location) string {
+	var which []string
+	for _, s := range []string{EncounterType(e), Period(e.Period, loc), location(e)} {
+		if s != "" {
+			which = append(which, s)
+		}
+	}
+	return strings.Join(which, ", ")
+}
+
+// nameApart numbers the rows that still share a name (same type, time and location): "(1 of 2)",
+// "(2 of 2)" in the order they are listed, so each Details control names one encounter.
+func nameApart(groups []views.MonthGroup) {
+	count := map[string]int{}
+	for _, g := range groups {
+		for _, r := range g.Entries {
+			count[r.Name]++
+		}
+	}
+	seen := map[string]int{}
+	for i := range groups {
+		for j := range groups[i].Entries {
+			r := &groups[i].Entries[j]
+			if n := count[r.Name]; n > 1 {
+				seen[r.Name]++
+				r.Name += " (" + itoa(seen[r.Name]) + " of " + itoa(n) + ")"
+			}
+		}
 	}
 }
 
@@ -225,6 +266,7 @@ func TimelineGroups(encs []fhir.Encounter, loc *time.Location, links Links) []vi
 		n := len(groups) - 1
 		groups[n].Entries = append(groups[n].Entries, EncounterRow(e, loc, links))
 	}
+	nameApart(groups)
 	return groups
 }
 
@@ -251,20 +293,15 @@ func Window(from, to time.Time, loc *time.Location) string {
 	return from.In(loc).Format(layoutDay) + " – " + to.In(loc).AddDate(0, 0, -1).Format(layoutDay)
 }
 
-// encounterObsCaption names an encounter's observations table by the encounter's type and time.
-// The table is a named region (a landmark), and two encounters' details may be open in the
-// timeline at once: the same caption on both would be two landmarks of one name.
+// encounterObsCaption names an encounter's observations table by the encounter's type, time and
+// location (encounterName). The table is a named region (a landmark), and two encounters' details
+// may be open in the timeline at once: the same caption on both would be two landmarks of one name.
 func encounterObsCaption(e fhir.Encounter, loc *time.Location) string {
-	var which []string
-	for _, s := range []string{EncounterType(e), Period(e.Period, loc)} {
-		if s != "" {
-			which = append(which, s)
-		}
-	}
-	if len(which) == 0 {
+	name := encounterName(e, loc)
+	if name == "" {
 		return "Observations recorded in this encounter"
 	}
-	return "Observations recorded in this encounter (" + strings.Join(which, ", ") + ")"
+	return "Observations recorded in this encounter (" + name + ")"
 }
 
 // EncounterDetail is an encounter expanded: its details and the observations recorded in it

@@ -161,6 +161,9 @@ type EncounterRow struct {
 	StatusNotable bool // cancelled, entered-in-error, planned...: shown as a tag
 	Location      string
 	Clinician     string // attending, else the first participant
+	// Name is the encounter for a screen reader, in its Details control: type, time and location,
+	// numbered ("(2 of 2)") when another listed encounter has the same. Empty: type and time.
+	Name string
 }
 
 // MonthGroup is the encounters of one month, newest first.

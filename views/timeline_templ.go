@@ -516,9 +516,9 @@ func encounterToggle(e EncounterRow) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var26 string
-		templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(" of " + e.Type + " " + e.When)
+		templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(" of " + encounterName(e))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/timeline.templ`, Line: 86, Col: 150}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/timeline.templ`, Line: 86, Col: 145}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var26))
 		if templ_7745c5c3_Err != nil {
@@ -878,6 +878,15 @@ func EncounterFragment(d EncounterDetail) templ.Component {
 		}
 		return nil
 	})
+}
+
+// encounterName is what the row's Details control names: the name the mapper gave it, unique in
+// the timeline, else its type and time.
+func encounterName(e EncounterRow) string {
+	if e.Name != "" {
+		return e.Name
+	}
+	return e.Type + " " + e.When
 }
 
 var _ = templruntime.GeneratedTemplate
