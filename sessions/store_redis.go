@@ -3,6 +3,7 @@ package sessions
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"time"
 
@@ -84,4 +85,17 @@ func (r redisStore) CommitCtx(ctx context.Context, token string, b []byte, expir
 // Commit implements scs.Store.
 func (r redisStore) Commit(token string, b []byte, expiry time.Time) error {
 	return r.CommitCtx(context.Background(), token, b, expiry)
+}
+
+// LogRedisTo sends the Redis client's own messages (failed dials, pool trouble: never session
+// data) to log at WARN, instead of go-redis's default of raw lines on stderr that ignore the
+// log format. The Redis client's logger is one per process.
+func LogRedisTo(log *slog.Logger) {
+	redis.SetLogger(redisLog{log})
+}
+
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.LogAttrs(ctx, slog.LevelWarn, "redis", slog.String("detail", fmt.Sprintf(format, v...)))
 }

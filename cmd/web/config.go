@@ -71,7 +71,9 @@ type ConfigError struct {
 }
 
 func (e *ConfigError) Error() string {
-	return fmt.Sprintf("config: %s %s; %s", e.Var, e.Problem, e.Fix)
+	// One line: a wrapped error (pgx's lists each address it tried on its own line) must not
+	// break the message up in a log collector.
+	return fmt.Sprintf("config: %s %s; %s", e.Var, strings.Join(strings.Fields(e.Problem), " "), e.Fix)
 }
 
 // secretVars may instead be given as VAR_FILE, naming a file that holds the value (Docker/Kubernetes
@@ -182,6 +184,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	c.DataDir = e.str("DATA_DIR", "./data")
 	if pu := e.url("PUBLIC_URL", false); pu != "" {
 		c.PublicURL, _ = url.Parse(pu)
+		if (c.PublicURL.Path != "" && c.PublicURL.Path != "/") || c.PublicURL.RawQuery != "" || c.PublicURL.Fragment != "" {
+			e.fail("PUBLIC_URL", fmt.Sprintf("is %q, which has a path, query or fragment", pu), "Chartside is served at the root of its host: use scheme://host[:port] only")
+		}
 	}
 
 	c.Epic.FHIRBaseURL = e.url("EPIC_FHIR_BASE_URL", true)
@@ -199,8 +204,13 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		c.Epic.PrivateKeyFiles = append(c.Epic.PrivateKeyFiles, p)
 	}
 	c.Epic.JWKSURL = e.url("EPIC_JWKS_URL", false)
+	jwksVar := "EPIC_JWKS_URL"
 	if c.Epic.JWKSURL == "" && c.PublicURL != nil {
 		c.Epic.JWKSURL = strings.TrimRight(c.PublicURL.String(), "/") + "/.well-known/jwks.json"
+		jwksVar = "PUBLIC_URL"
+	}
+	if u, err := url.Parse(c.Epic.JWKSURL); c.Epic.FHIRBaseURL != "" && err == nil && u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+		e.fail(jwksVar, fmt.Sprintf("gives the JWK Set URL %q, which is not https", c.Epic.JWKSURL), "Epic fetches the public keys only over https: set PUBLIC_URL to Chartside's https address, or EPIC_JWKS_URL to an https URL that serves the keys")
 	}
 	c.Epic.MRNSystem = e.str("EPIC_MRN_SYSTEM", "")
 	if strings.ContainsAny(c.Epic.MRNSystem, "|, ") {

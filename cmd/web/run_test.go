@@ -174,6 +174,16 @@ func TestBadConfigurationStopsStartupWithOneLineNamingTheVariable(t *testing.T) 
 		{"MRN pattern allowing pipes", map[string]string{"MRN_PATTERN": `^.+$`}, "MRN_PATTERN"},
 		{"secret and file both", map[string]string{"DATABASE_URL": "postgres://x", "DATABASE_URL_FILE": "/etc/hostname"}, "DATABASE_URL"},
 		{"bad trusted proxy", map[string]string{"TRUSTED_PROXIES": "10.0.0.1,proxy"}, "TRUSTED_PROXIES"},
+		{"PUBLIC_URL with a path", map[string]string{"PUBLIC_URL": "https://chartside.example.org/foo?x=1"}, "PUBLIC_URL"},
+		{"http JWK Set URL for a real Epic", map[string]string{"EPIC_FHIR_BASE_URL": "https://epic.example.org/fhir", "EPIC_CLIENT_ID": "x", "EPIC_MRN_SYSTEM": "MRN",
+			"EPIC_PRIVATE_KEY_FILE": "/etc/hostname", "EPIC_JWKS_URL": "http://chartside.example.org/jwks.json"}, "EPIC_JWKS_URL"},
+		{"http PUBLIC_URL gives the JWK Set URL", map[string]string{"EPIC_FHIR_BASE_URL": "https://epic.example.org/fhir", "EPIC_CLIENT_ID": "x", "EPIC_MRN_SYSTEM": "MRN",
+			"EPIC_PRIVATE_KEY_FILE": "/etc/hostname", "PUBLIC_URL": "http://chartside.example.org"}, "PUBLIC_URL"},
+		// Found only once start-up reaches them: these named no variable ("database: db: open
+		// postgres: …", over several lines) before.
+		{"unreachable PostgreSQL", map[string]string{"DATABASE_URL": "postgres://chartside:s3cret@127.0.0.1:1/chartside"}, "DATABASE_URL"},
+		{"data directory under a file", map[string]string{"DATA_DIR": "/etc/hostname/data"}, "DATA_DIR"},
+		{"unreachable Redis", map[string]string{"SESSION_STORE": "redis://:s3cret@127.0.0.1:1/0"}, "SESSION_STORE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -182,7 +192,10 @@ func TestBadConfigurationStopsStartupWithOneLineNamingTheVariable(t *testing.T) 
 				env[k] = v
 			}
 			var stdout, stderr bytes.Buffer
-			err := run(context.Background(), []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr)
+			// A server that starts despite the bad value serves until this ends, and fails below.
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			err := run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr)
 			if err == nil {
 				t.Fatal("run succeeded, want a configuration error")
 			}
@@ -192,6 +205,9 @@ func TestBadConfigurationStopsStartupWithOneLineNamingTheVariable(t *testing.T) 
 			}
 			if !strings.Contains(msg, tt.wantVar) {
 				t.Errorf("error %q does not name %s", msg, tt.wantVar)
+			}
+			if strings.Contains(msg, "s3cret") {
+				t.Errorf("error %q shows the password", msg)
 			}
 			if exitCode(err) == 0 {
 				t.Error("exit code 0 for a configuration error")

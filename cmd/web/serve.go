@@ -62,7 +62,7 @@ func runServe(ctx context.Context, getenv func(string) string, stdout, stderr io
 		return fmt.Errorf("epic: %w", err)
 	}
 
-	store, closeStore, err := sessionStore(cfg, database)
+	store, closeStore, err := sessionStore(cfg, database, log)
 	if err != nil {
 		return err
 	}
@@ -163,10 +163,11 @@ func serveHTTP(ctx context.Context, log *slog.Logger, ln net.Listener, h http.Ha
 }
 
 // sessionStore keeps sessions in Redis when SESSION_STORE is set, otherwise in Chartside's database.
-func sessionStore(cfg Config, database *db.DB) (scs.Store, func() error, error) {
+func sessionStore(cfg Config, database *db.DB, log *slog.Logger) (scs.Store, func() error, error) {
 	if cfg.SessionStore == "" {
 		return sessions.NewSQLStore(database), func() error { return nil }, nil
 	}
+	sessions.LogRedisTo(log)
 	st, closeFn, err := sessions.NewRedisStore(cfg.SessionStore)
 	if err != nil {
 		return nil, nil, &ConfigError{Var: "SESSION_STORE", Problem: fmt.Sprintf("cannot be used (%v)", err), Fix: "check the Redis URL and that Redis is reachable"}
@@ -187,8 +188,14 @@ func sandboxPatients(ls []sandbox.Listing) []views.SandboxPatient {
 // up to date; serve, staff and audit all start with it.
 func openDatabase(ctx context.Context, cfg Config) (*db.DB, error) {
 	database, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
-	if err != nil {
-		return nil, fmt.Errorf("database: %w", err)
+	switch {
+	case err != nil && cfg.DatabaseURL != "":
+		// pgx's connection errors name the host, user and database, never the password.
+		return nil, &ConfigError{Var: "DATABASE_URL", Problem: fmt.Sprintf("cannot be used (%v)", err),
+			Fix: "check the host, port, database name and credentials, and that PostgreSQL is running and reachable from this host"}
+	case err != nil:
+		return nil, &ConfigError{Var: "DATA_DIR", Problem: fmt.Sprintf("is %q, where the database cannot be opened (%v)", cfg.DataDir, unwrapPathError(err)),
+			Fix: "point it at a directory the account Chartside runs as can create and write"}
 	}
 	if err := database.Migrate(ctx); err != nil {
 		database.Close()

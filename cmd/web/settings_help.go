@@ -14,8 +14,8 @@ With EPIC_FHIR_BASE_URL unset, Chartside runs on its embedded Epic sandbox.
 Server
   LISTEN_ADDR            address to serve HTTP on (default 127.0.0.1:8080)
   DATA_DIR               embedded database and sandbox signing key (default ./data)
-  PUBLIC_URL             the URL staff use, e.g. https://chartside.hospital.org;
-                         https turns on secure cookies and HSTS
+  PUBLIC_URL             the URL staff use, scheme and host only, e.g.
+                         https://chartside.hospital.org; https turns on secure cookies and HSTS
   TRUSTED_PROXIES        IPs/CIDRs whose X-Forwarded-For is believed, comma-separated
   TIMEZONE               clinic time zone for display, an IANA name (default Local)
   LOG_LEVEL              debug, info, warn or error (default info)
@@ -27,7 +27,8 @@ Epic (SMART Backend Services)
   EPIC_CLIENT_ID         backend app client ID (secret)
   EPIC_PRIVATE_KEY_FILE  PEM private key(s), comma-separated for rotation: the last one signs,
                          all are published (create one with: web keygen --out FILE)
-  EPIC_JWKS_URL          JWK Set URL registered with Epic (default PUBLIC_URL/.well-known/jwks.json)
+  EPIC_JWKS_URL          JWK Set URL registered with Epic, https (default
+                         PUBLIC_URL/.well-known/jwks.json)
   EPIC_MRN_SYSTEM        MRN identifier system (urn:oid:…) or Epic ID type (e.g. MRN)
   EPIC_SCOPE             optional scope sent with the token request
   EPIC_TIMEOUT           per-request timeout to Epic (default 10s)
