@@ -181,6 +181,7 @@ func tokenCauses(code string, status int) []string {
 			"wrong client ID (Epic issues separate non-production and production IDs)",
 			"aud is not exactly the token URL (a proxy in between, or the wrong EPIC_TOKEN_URL)",
 			"the signing key is not in the JWK Set registered with Epic (check the kid at /.well-known/jwks.json)",
+			"an EC key (ES384, web keygen's default) with no JWK Set URL registered: Epic takes EC keys only from a JWK Set URL; for an uploaded public key use RSA (web keygen --type rsa)",
 			"Epic has not synced the app or key yet: wait up to an hour after registering or changing it",
 			"this server's clock is off (exp/iat are checked with no leeway): check NTP",
 		}
