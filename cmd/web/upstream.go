@@ -92,22 +92,34 @@ func openUpstream(ctx context.Context, cfg Config, log *slog.Logger, selfAddr ne
 		}
 	}()
 	base := "http://" + ln.Addr().String()
-	jwksURL := ""
+	u.stop = hs.Shutdown
+	var jwksURL string
 	if selfAddr != nil {
 		// Register Chartside's own JWK Set URL, so the sandbox fetches the keys as Epic would.
 		jwksURL = "http://" + loopbackAddr(selfAddr) + "/.well-known/jwks.json"
-		sb.RegisterClient(sandboxClientID, sandbox.ClientKeys{JWKSURL: jwksURL})
 	} else {
-		// No server of ours is listening (web check): register the key set itself.
-		sb.RegisterClient(sandboxClientID, sandbox.ClientKeys{JWKS: epic.JWKS(u.keys)})
+		// No server of ours is listening (web check): publish the key set on a loopback port of its
+		// own while the check runs. Registering the set itself would not do: the sandbox, like Epic,
+		// takes the EC key sandbox mode signs with only from a JWK Set URL.
+		jln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			hs.Close()
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("/.well-known/jwks.json", epic.JWKSHandler(u.keys))
+		js := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go js.Serve(jln) //nolint:errcheck // ends with Shutdown below
+		jwksURL = "http://" + jln.Addr().String() + "/.well-known/jwks.json"
+		u.stop = func(ctx context.Context) error { return errors.Join(js.Shutdown(ctx), hs.Shutdown(ctx)) }
 	}
+	sb.RegisterClient(sandboxClientID, sandbox.ClientKeys{JWKSURL: jwksURL})
 	log.Info("sandbox mode: embedded Epic sandbox started",
 		slog.String("fhir_base", base+sandbox.FHIRBasePath),
 		slog.Duration("startup", time.Since(start)))
 
 	u.sandbox = sb
 	u.directory = sb.Directory()
-	u.stop = hs.Shutdown
 	u.epic.FHIRBaseURL = base + sandbox.FHIRBasePath
 	u.epic.TokenURL = "" // discovered from the sandbox, as from Epic
 	u.epic.ClientID = sandboxClientID
