@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -25,5 +26,10 @@ func runCheck(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Write
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
 	}
-	return client.Check(ctx, stdout)
+	if err := client.Check(ctx, stdout); err != nil {
+		// Check has printed the failure and its likely fixes; repeating Epic's error as the
+		// program's last line would only say it twice.
+		return errors.New("check failed: see the FAIL line and its fixes above")
+	}
+	return nil
 }

@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/chartside/chartside/epic"
 )
 
 // TestCheckInSandboxMode: `web check` on a fresh machine walks the whole chain against the
@@ -20,5 +24,32 @@ func TestCheckInSandboxMode(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestCheckFailureSaidOnce: a failed step is printed once, with its fixes; the program's last line
+// points at it instead of repeating Epic's error.
+func TestCheckFailureSaidOnce(t *testing.T) {
+	key, err := epic.GenerateECKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pem, err := key.PEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "key.pem")
+	if err := os.WriteFile(keyFile, pem, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"DATA_DIR": t.TempDir(), "EPIC_FHIR_BASE_URL": "http://127.0.0.1:1/fhir", "EPIC_CLIENT_ID": "x",
+		"EPIC_MRN_SYSTEM": "MRN", "EPIC_PRIVATE_KEY_FILE": keyFile, "LOG_FORMAT": "text"}
+	var out, errs bytes.Buffer
+	err = run(context.Background(), []string{"check"}, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errs)
+	if err == nil || !strings.Contains(err.Error(), "see the FAIL line") || strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("error %v: want one pointing at the FAIL line above, not repeating it", err)
+	}
+	if n := strings.Count(out.String(), "connection refused"); n != 1 || !strings.Contains(out.String(), "FAIL discovery") {
+		t.Errorf("output says the failure %d times, want once under FAIL discovery:\n%s", n, out.String())
 	}
 }

@@ -87,6 +87,11 @@ func (c staffCmd) add(ctx context.Context, args []string) error {
 	if err != nil {
 		return &usageError{"staff add: --role must be clinician or admin"}
 	}
+	if staff.NormalizeUsername(*username) == staff.DemoUsername {
+		// Sandbox mode owns this account (published password); a server on a real Epic refuses
+		// it at sign-in and deletes it at start-up.
+		return &usageError{fmt.Sprintf("staff add: %q is reserved for the sandbox's demo account: choose another username", staff.DemoUsername)}
+	}
 	pw, err := c.password(*fromStdin)
 	if err != nil {
 		return err

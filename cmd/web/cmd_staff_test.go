@@ -167,6 +167,8 @@ func TestStaffCLIUsageErrors(t *testing.T) {
 		{"disable without username", "", []string{"disable"}},
 		{"disable two usernames", "", []string{"disable", "a", "b"}},
 		{"list with argument", "", []string{"list", "all"}},
+		// The sandbox's demo account (published password) is not for people.
+		{"add the demo username", "a long password\n", []string{"add", "--username", "Demo", "--role", "clinician", "--password-stdin"}},
 	}
 	for _, tt := range tests {
 		_, stderr, err := f.staff(t, tt.stdin, tt.args...)

@@ -258,7 +258,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	c.IdleTimeout = e.duration("IDLE_TIMEOUT", idleDefault)
 	c.SessionLifetime = e.duration("SESSION_LIFETIME", 12*time.Hour)
 	if c.IdleTimeout > c.SessionLifetime {
-		e.fail("IDLE_TIMEOUT", "is longer than SESSION_LIFETIME", "make IDLE_TIMEOUT shorter than SESSION_LIFETIME")
+		e.fail("IDLE_TIMEOUT", fmt.Sprintf("(%v) is longer than SESSION_LIFETIME (%v)", c.IdleTimeout, c.SessionLifetime), "make IDLE_TIMEOUT shorter than SESSION_LIFETIME")
 	}
 	for _, p := range strings.Split(e.str("TRUSTED_PROXIES", ""), ",") {
 		if p = strings.TrimSpace(p); p == "" {
