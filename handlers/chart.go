@@ -147,13 +147,17 @@ func (s *Server) chartPrint(c echo.Context) error {
 	_ = og.Wait()
 	at := s.settings.Now()
 	base := chartURL(ref.Handle)
+	timeline, err := s.timelineView(ctx, base, encounterParams{}, fetched[timelineData]{val: encounters, at: at, err: eerr})
+	if err != nil {
+		return err
+	}
 	// A printout cannot ask for more: every row of the windows, every earlier social-history value.
 	printed := tablePage{All: true}
 	page := views.PrintPage{
 		Page:     s.patientPage(c),
 		Banner:   s.banner(patient, ref, false),
 		Strip:    s.vitalsStripView(base, fetched[epic.Result[fhir.Observation]]{val: vitals, at: at, err: verr}),
-		Timeline: s.timelineView(base, encounterParams{}, fetched[timelineData]{val: encounters, at: at, err: eerr}),
+		Timeline: timeline,
 		Vitals:   s.vitalsTableView(base, fetched[epic.Result[fhir.Observation]]{val: vitals, at: at, err: verr}, printed, vitalsWindow, olderVitals),
 		Labs: s.labsView(base, labsParams{Range: defaultLabsRange, View: "table", Page: printed},
 			fetched[epic.Result[fhir.Observation]]{val: labs, at: at, err: lerr}, olderLabs),

@@ -56,6 +56,7 @@ type chartEnv struct {
 	t       *testing.T
 	sb      *sandbox.Sandbox
 	epic    *httptest.Server
+	client  *epic.Client // Chartside's own Epic client, for tests that ask the sandbox directly
 	app     *httptest.Server
 	srv     *handlers.Server
 	db      *db.DB
@@ -138,7 +139,7 @@ func newChartEnv(t *testing.T, opt chartEnvOptions) *chartEnv {
 		return c.String(http.StatusOK, mgr.CSRFToken(c.Request().Context()))
 	}, mgr.Middleware())
 	app := httptest.NewServer(e)
-	env := &chartEnv{t: t, sb: sb, epic: epicSrv, app: app, srv: srv, db: database, audit: log, now: now, baseGor: baseGor}
+	env := &chartEnv{t: t, sb: sb, epic: epicSrv, client: client, app: app, srv: srv, db: database, audit: log, now: now, baseGor: baseGor}
 	t.Cleanup(func() {
 		app.Close()
 		srv.Wait()

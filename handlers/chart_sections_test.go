@@ -252,8 +252,8 @@ func TestAnalyteAndEncounterDrillDown(t *testing.T) {
 }
 
 // TestEncounterDrillDownOutsideThePrefetch opens an encounter from an older window of a long
-// record: the link carries the encounter's day, so one narrow Encounter search finds it instead of
-// a walk through every page of the record.
+// record: the link carries the encounter's day (sealed, with its id), so one narrow Encounter
+// search finds it instead of a walk through every page of the record.
 func TestEncounterDrillDownOutsideThePrefetch(t *testing.T) {
 	env := newChartEnv(t, chartEnvOptions{})
 	b := env.signIn()
@@ -264,8 +264,8 @@ func TestEncounterDrillDownOutsideThePrefetch(t *testing.T) {
 	more, _ := first.Find(`[data-testid="load-earlier"] a`).Attr("hx-get")
 	older := b.get(more, hx).doc(t)
 	detail, ok := older.Find(`[data-testid="encounter-expand"]`).First().Attr("hx-get")
-	if !ok || !strings.Contains(detail, "?on=") {
-		t.Fatalf("drill-down link %q carries no day", detail)
+	if !ok || strings.Contains(detail, "?") {
+		t.Fatalf("drill-down link %q: want one, with no query", detail)
 	}
 	before := env.sb.Stats()
 	r := b.get(detail, hx)
@@ -275,8 +275,8 @@ func TestEncounterDrillDownOutsideThePrefetch(t *testing.T) {
 	if got := env.sb.Stats().ByResource["Encounter"] - before.ByResource["Encounter"]; got != 1 {
 		t.Errorf("Encounter requests for the drill-down = %d, want 1", got)
 	}
-	if r := b.get(chart+"/encounters/x?on=soon", hx); r.StatusCode != http.StatusBadRequest {
-		t.Errorf("bad day: status %d, want 400", r.StatusCode)
+	if r := b.get(chart+"/encounters/x?on=soon", hx); r.StatusCode != http.StatusNotFound {
+		t.Errorf("an encounter named in the URL: status %d, want 404", r.StatusCode)
 	}
 }
 

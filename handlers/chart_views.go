@@ -1,11 +1,11 @@
 package handlers
 
 import (
+	"context"
 	"net/url"
 	"time"
 
 	"github.com/chartside/chartside/epic"
-	"github.com/chartside/chartside/epic/fhir"
 	"github.com/chartside/chartside/present"
 	"github.com/chartside/chartside/views"
 )
@@ -13,10 +13,12 @@ import (
 // This file turns fetched Epic data into the sections' view models: package present does the
 // clinical mapping; here the URLs, "as of", warnings and failures are added.
 
-// chartLinks are the URLs present puts into rows (analyte history, encounter drill-down). shown is
+// chartLinks are the URLs present puts into rows (analyte history). shown is
 // the range of the table the rows are in (analyteRange where there is none, as in an encounter's
 // details): a row's analyte link opens it, or a wider one that holds the row's result
-// (present.LinkRange). The analyte's default range is left out of the URL: rows repeat it.
+// (present.LinkRange). The analyte's default range is left out of the URL: rows repeat it. They
+// have no encounter drill-down: only the timeline has sealed references to build one with
+// (timelineLinks), and an encounter's id must never be put into a URL as it is.
 func (s *Server) chartLinks(base string, shown present.Range) present.Links {
 	return present.Links{
 		Analyte: func(code, rng string) string {
@@ -26,38 +28,20 @@ func (s *Server) chartLinks(base string, shown present.Range) present.Links {
 			}
 			return base + "/analyte?" + q.Encode()
 		},
-		Encounter:    func(id string) string { return base + "/encounters/" + url.PathEscape(id) },
 		AnalyteRange: shown,
 		Now:          s.settings.Now(),
 	}
 }
 
-// timelineLinks are chartLinks whose drill-down URLs also carry the encounter's start day
-// (?on=YYYY-MM-DD), so the drill-down can find the encounter with a narrow Encounter search
-// instead of walking the whole record. The day is only a hint: the encounter must still be in
-// this patient's search results.
-func (s *Server) timelineLinks(base string, encs []fhir.Encounter) present.Links {
-	days := make(map[string]string, len(encs))
-	for _, e := range encs {
-		if e.Period == nil {
-			continue
-		}
-		start := e.Period.Start
-		if start.IsZero() {
-			start = e.Period.End
-		}
-		if start.IsZero() {
-			continue
-		}
-		days[e.ID] = start.Time().In(s.settings.Location).Format(time.DateOnly)
-	}
+// timelineLinks are chartLinks whose drill-down URLs name each encounter by its sealed reference
+// (encounterRefs); an encounter without one gets no Details control.
+func (s *Server) timelineLinks(base string, refs map[string]string) present.Links {
 	l := s.chartLinks(base, analyteRange)
 	l.Encounter = func(id string) string {
-		u := base + "/encounters/" + url.PathEscape(id)
-		if d, ok := days[id]; ok {
-			u += "?on=" + d
+		if ref, ok := refs[id]; ok {
+			return base + "/encounters/" + ref
 		}
-		return u
+		return ""
 	}
 	return l
 }
@@ -248,14 +232,20 @@ func (s *Server) encounterPage(p encounterParams) (epic.EncounterQuery, encounte
 	return q, next
 }
 
-func (s *Server) timelineView(base string, p encounterParams, f fetched[timelineData]) views.Timeline {
+// timelineView is one window of the timeline. Its only error is a drill-down link that could not be
+// sealed.
+func (s *Server) timelineView(ctx context.Context, base string, p encounterParams, f fetched[timelineData]) (views.Timeline, error) {
 	path := base + "/encounters"
 	q, next := s.encounterPage(p)
 	var t views.Timeline
 	ongoing := 0
 	if f.err == nil {
 		items, began := present.TimelineWindow(f.val.Items, q.From, q.To.IsZero(), s.settings.Location)
-		t = present.Timeline(items, s.settings.Location, present.EncounterFilter{Class: p.Class, Type: p.Type}, s.timelineLinks(base, items))
+		refs, err := s.encounterRefs(ctx, items)
+		if err != nil {
+			return views.Timeline{}, err
+		}
+		t = present.Timeline(items, s.settings.Location, present.EncounterFilter{Class: p.Class, Type: p.Type}, s.timelineLinks(base, refs))
 		ongoing = present.MarkOngoing(t.Groups, began)
 		if f.val.earlier {
 			// more=1: the answer replaces the button with the next window only (see encounters).
@@ -270,12 +260,11 @@ func (s *Server) timelineView(base string, p encounterParams, f fetched[timeline
 		t.Filters.Before = p.Before.Format(time.DateOnly)
 	}
 	t.Section = s.section(views.TimelineID, titleEncounters, path, p.query(), f.at, f.val.Warnings, f.err)
-	return t
+	return t, nil
 }
 
-// timelineMoreView is one more window for "Load earlier".
-func (s *Server) timelineMoreView(base string, p encounterParams, f fetched[timelineData]) views.TimelineMore {
-	t := s.timelineView(base, p, f)
+// timelineMoreView is one more window for "Load earlier", from the timeline view of that window.
+func timelineMoreView(t views.Timeline, base string, p encounterParams, f fetched[timelineData]) views.TimelineMore {
 	m := views.TimelineMore{Window: t.Window, Groups: t.Groups, Empty: t.Empty, LoadEarlierURL: t.LoadEarlierURL}
 	if f.err != nil {
 		// The button stays, so the user can try the same window again.

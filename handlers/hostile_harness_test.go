@@ -26,6 +26,7 @@ import (
 	"github.com/chartside/chartside/epic"
 	"github.com/chartside/chartside/epic/sandbox"
 	"github.com/chartside/chartside/handlers"
+	"github.com/chartside/chartside/present"
 	"github.com/chartside/chartside/sessions"
 	"github.com/chartside/chartside/staff"
 	"github.com/chartside/chartside/static"
@@ -383,6 +384,18 @@ func (a *agent) openHostileChart() string {
 		a.t.Fatalf("lookup %s: %d %q\n%s", hostileMRN, r.StatusCode, loc, r.body)
 	}
 	return loc
+}
+
+// encounterLink is the hostile encounter's drill-down URL, as its timeline row links to it: the
+// encounter is named by a reference sealed for this session, never by its FHIR id.
+func (a *agent) encounterLink(chart string) string {
+	a.t.Helper()
+	r := a.send(http.MethodGet, chart+"/encounters", nil, map[string]string{"HX-Request": "true"})
+	link, ok := parse(a.t, r.body).Find(`#` + present.EncounterDOMID(hostileEncounter) + ` [data-testid="encounter-expand"]`).Attr("hx-get")
+	if r.StatusCode != http.StatusOK || !ok {
+		a.t.Fatalf("timeline: %d, no Details link for %s\n%.2000s", r.StatusCode, hostileEncounter, r.body)
+	}
+	return link
 }
 
 // parse is goquery over a body, failing the test when it is not HTML.

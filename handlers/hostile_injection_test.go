@@ -150,8 +150,8 @@ func TestHostileQueryParametersStayParameters(t *testing.T) {
 		}
 	}
 
-	// The encounter id is a path segment in Chartside's URL; it is compared against the patient's
-	// encounters and never sent to Epic as given.
+	// The encounter's path segment is a reference sealed for the session: anything else, whatever
+	// it holds, is a 404 and reaches Epic in no form.
 	for _, id := range []string{"..%2F..%2Fmetadata", "x%26patient%3Dother", "%3Cscript%3E"} {
 		env.rec.take()
 		r := a.send(http.MethodGet, chart+"/encounters/"+id, nil, map[string]string{"HX-Request": "true"})

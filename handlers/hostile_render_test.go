@@ -85,7 +85,7 @@ func TestHostileFHIRTextIsInert(t *testing.T) {
 	analyte := chart + "/analyte?" + url.Values{"code": {"http://loinc.org|" + hostileLOINC}}.Encode()
 
 	paths := []string{
-		chart, chart + "/print", chart + "/vitals-strip", chart + "/encounters", chart + "/encounters/" + hostileEncounter,
+		chart, chart + "/print", chart + "/vitals-strip", chart + "/encounters", a.encounterLink(chart),
 		chart + "/vitals", chart + "/labs", chart + "/labs?view=matrix", chart + "/labs?range=all", analyte, chart + "/social",
 		// Show older (every result older than now) and an item's social-history values.
 		chart + "/labs?" + url.Values{"before": {time.Now().UTC().Format(time.RFC3339)}, "more": {"1"}}.Encode(),
@@ -158,7 +158,7 @@ func TestHostileAuditTrailIsInertAndCSVSafe(t *testing.T) {
 	chart := clin.openHostileChart()
 	code := `<svg onload=alert('audit')>|=HYPERLINK("http://evil.example")`
 	clin.send(http.MethodGet, chart+"/analyte?"+url.Values{"code": {code}}.Encode(), nil, nil)
-	clin.send(http.MethodGet, chart+"/encounters/"+hostileEncounter, nil, nil)
+	clin.send(http.MethodGet, clin.encounterLink(chart), nil, nil)
 
 	admin := env.signedIn(hostileAdmin)
 	for _, hdr := range []map[string]string{nil, {"HX-Request": "true"}} {

@@ -23,39 +23,40 @@ const (
 )
 
 var routeClasses = map[string]string{
-	"GET /healthz":                          classInfra,
-	"HEAD /healthz":                         classInfra,
-	"GET /readyz":                           classInfra,
-	"GET /metrics":                          classInfra,
-	"GET /.well-known/jwks.json":            classInfra,
-	"GET /favicon.ico":                      classInfra,
-	"GET /static/*":                         classStatic,
-	"HEAD /static/*":                        classStatic,
-	"GET /signin":                           classPublic,
-	"POST /signin":                          classPublic,
-	"POST /signout":                         classPublic,
-	"POST /session/keepalive":               classStaff,
-	"GET /":                                 classStaff,
-	"POST /lookup":                          classStaff,
-	"POST /lookup/choose":                   classStaff,
-	"GET /chart/:h":                         classStaff,
-	"GET /chart/:h/print":                   classStaff,
-	"GET /chart/:h/vitals-strip":            classStaff,
-	"GET /chart/:h/encounters":              classStaff,
-	"GET /chart/:h/encounters/:encounterID": classStaff,
-	"GET /chart/:h/vitals":                  classStaff,
-	"GET /chart/:h/labs":                    classStaff,
-	"GET /chart/:h/analyte":                 classStaff,
-	"GET /chart/:h/social":                  classStaff,
-	"GET /admin/audit":                      classAdmin,
-	"POST /admin/audit":                     classAdmin,
-	"GET /admin/audit/export":               classAdmin,
-	echo.RouteNotFound + " /*":              classNotFound,
+	"GET /healthz":                  classInfra,
+	"HEAD /healthz":                 classInfra,
+	"GET /readyz":                   classInfra,
+	"GET /metrics":                  classInfra,
+	"GET /.well-known/jwks.json":    classInfra,
+	"GET /favicon.ico":              classInfra,
+	"GET /static/*":                 classStatic,
+	"HEAD /static/*":                classStatic,
+	"GET /signin":                   classPublic,
+	"POST /signin":                  classPublic,
+	"POST /signout":                 classPublic,
+	"POST /session/keepalive":       classStaff,
+	"GET /":                         classStaff,
+	"POST /lookup":                  classStaff,
+	"POST /lookup/choose":           classStaff,
+	"GET /chart/:h":                 classStaff,
+	"GET /chart/:h/print":           classStaff,
+	"GET /chart/:h/vitals-strip":    classStaff,
+	"GET /chart/:h/encounters":      classStaff,
+	"GET /chart/:h/encounters/:ref": classStaff,
+	"GET /chart/:h/vitals":          classStaff,
+	"GET /chart/:h/labs":            classStaff,
+	"GET /chart/:h/analyte":         classStaff,
+	"GET /chart/:h/social":          classStaff,
+	"GET /admin/audit":              classAdmin,
+	"POST /admin/audit":             classAdmin,
+	"GET /admin/audit/export":       classAdmin,
+	echo.RouteNotFound + " /*":      classNotFound,
 }
 
-// routeTarget turns a route template into a concrete URL, with handle as the patient handle.
-func routeTarget(path, handle string) string {
-	r := strings.NewReplacer(":h", handle, ":encounterID", hostileEncounter, "*", "css/app.css")
+// routeTarget turns a route template into a concrete URL, with handle as the patient handle and
+// encounter as the hostile encounter's sealed reference (encounterRef).
+func routeTarget(path, handle, encounter string) string {
+	r := strings.NewReplacer(":h", handle, ":ref", encounter, "*", "css/app.css")
 	target := r.Replace(path)
 	switch path {
 	case "/chart/:h/analyte":
@@ -65,6 +66,9 @@ func routeTarget(path, handle string) string {
 	}
 	return target
 }
+
+// encounterRef is the last path segment of a drill-down link: the encounter's sealed reference.
+func encounterRef(link string) string { return link[strings.LastIndex(link, "/")+1:] }
 
 // routeKey is a route's entry in routeClasses.
 func routeKey(r *echo.Route) string { return r.Method + " " + r.Path }
@@ -94,6 +98,7 @@ func TestAccessControlByRouteTable(t *testing.T) {
 	clin := env.signedIn(hostileClinician)
 	chart := clin.openHostileChart()
 	handle := strings.TrimPrefix(chart, "/chart/")
+	enc := encounterRef(clin.encounterLink(chart))
 	admin := env.signedIn(hostileAdmin)
 
 	for _, r := range env.e.Routes() {
@@ -101,7 +106,7 @@ func TestAccessControlByRouteTable(t *testing.T) {
 		if class != classStaff && class != classAdmin {
 			continue
 		}
-		target := routeTarget(r.Path, handle)
+		target := routeTarget(r.Path, handle, enc)
 		name := routeKey(r)
 
 		// Signed out, with and without htmx: never the data, always the way to sign in.
@@ -226,12 +231,13 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 		t.Run(map[bool]string{false: "http", true: "https"}[secure], func(t *testing.T) {
 			env := newHostileEnv(t, hostileOptions{secure: secure})
 			agents := map[string]*agent{"signed out": env.anonymous()}
-			handle := "AAAAAAAAAAAAAAAAAAAAAA"
+			handle, enc := "AAAAAAAAAAAAAAAAAAAAAA", "AAAA"
 			if !secure {
 				// The __Host- cookie is Secure and does not travel over the test's plain HTTP, so
 				// signed-in requests are checked on the plain server only.
 				clin := env.signedIn(hostileClinician)
-				handle = strings.TrimPrefix(clin.openHostileChart(), "/chart/")
+				chart := clin.openHostileChart()
+				handle, enc = strings.TrimPrefix(chart, "/chart/"), encounterRef(clin.encounterLink(chart))
 				agents["clinician"] = clin
 				agents["admin"] = env.signedIn(hostileAdmin)
 			}
@@ -243,7 +249,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 					if class == classNotFound {
 						method, path = http.MethodGet, "/no/such/page"
 					}
-					target := routeTarget(path, handle)
+					target := routeTarget(path, handle, enc)
 					for _, hdr := range []map[string]string{nil, {"HX-Request": "true"}} {
 						var res reply
 						if method == http.MethodPost {

@@ -62,7 +62,7 @@ func (s *Server) Routes() *echo.Echo {
 		e.GET("/chart/:h/print", s.chartPrint, staff...)
 		e.GET("/chart/:h/vitals-strip", s.vitalsStrip, staff...)
 		e.GET("/chart/:h/encounters", s.encounters, staff...)
-		e.GET("/chart/:h/encounters/:encounterID", s.encounterDetail, staff...)
+		e.GET("/chart/:h/encounters/:ref", s.encounterDetail, staff...)
 		e.GET("/chart/:h/vitals", s.vitalsTable, staff...)
 		e.GET("/chart/:h/labs", s.labs, staff...)
 		e.GET("/chart/:h/analyte", s.analyte, staff...)

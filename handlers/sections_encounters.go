@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -57,41 +56,40 @@ func (s *Server) encounters(c echo.Context) error {
 		detail += " before " + p.Before.Format(time.DateOnly)
 	}
 	a := access{Action: audit.ActionChartView, Detail: detail}
-	t := s.timelineView(base, p, f)
+	t, err := s.timelineView(c.Request().Context(), base, p, f)
+	if err != nil {
+		return err
+	}
 	t.Section.Focus = takesFocus(c)
 	fragment := templ.Component(views.TimelineFragment(t))
 	if c.QueryParam("more") == "1" {
 		// "Load earlier" replaces its own button: answer the next window only. Without htmx the
 		// same URL is a full page with that window.
-		fragment = views.TimelineMoreFragment(s.timelineMoreView(base, p, f))
+		fragment = views.TimelineMoreFragment(timelineMoreView(t, base, p, f))
 	}
 	return s.serveSection(c, ref, a, f.covered, f.err, fragment,
 		func(pg views.Page, b views.Banner) templ.Component { return views.TimelinePage(pg, b, t) })
 }
 
-// encounterDetail handles GET /chart/:h/encounters/:encounterID: one encounter expanded in place —
-// its details and the observations recorded in it. There is no Observation search by encounter
-// that Epic documents, so the vitals and labs of the encounter's dates are searched and filtered by
-// their Observation.encounter reference. The encounter itself comes from the timeline's prefetch
-// when fresh, else from an Encounter search. Always audited.
+// encounterDetail handles GET /chart/:h/encounters/:ref: one encounter expanded in place — its
+// details and the observations recorded in it. ref is the encounter's id and start day sealed for
+// this session by the timeline (encounter_links.go); one that does not open is a 404, like an
+// encounter this patient does not have. There is no Observation search by encounter that Epic
+// documents, so the vitals and labs of the encounter's dates are searched and filtered by their
+// Observation.encounter reference. The encounter itself comes from the timeline's prefetch when
+// fresh, else from an Encounter search. Its Retry and Refresh reuse ref. Always audited, with the
+// encounter's id.
 func (s *Server) encounterDetail(c echo.Context) error {
 	ref, err := s.patientRef(c)
 	if err != nil {
 		return err
 	}
-	id := c.Param("encounterID")
-	if id == "" || len(id) > 200 {
+	ctx := c.Request().Context()
+	sealed := c.Param("ref")
+	id, on, ok := s.openEncounterRef(ctx, sealed)
+	if !ok {
 		return echo.ErrNotFound
 	}
-	var on time.Time
-	if v := c.QueryParam("on"); v != "" {
-		d, err := time.ParseInLocation(time.DateOnly, v, s.settings.Location)
-		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest, "invalid encounter date")
-		}
-		on = d
-	}
-	ctx := c.Request().Context()
 	enc, found, ferr := s.findEncounter(c, ref, id, on)
 	if ferr == nil && !found {
 		return echo.ErrNotFound
@@ -107,11 +105,7 @@ func (s *Server) encounterDetail(c echo.Context) error {
 	if ferr == nil {
 		d = present.EncounterDetail(enc, obs.Items, s.settings.Location, s.chartLinks(base, analyteRange))
 	}
-	var q url.Values
-	if !on.IsZero() {
-		q = url.Values{"on": {on.Format(time.DateOnly)}}
-	}
-	d.Section = s.section("encounter-"+present.EncounterDOMID(id), titleEncounter, base+"/encounters/"+url.PathEscape(id), q, s.settings.Now(), obs.Warnings, ferr)
+	d.Section = s.section("encounter-"+present.EncounterDOMID(id), titleEncounter, base+"/encounters/"+sealed, nil, s.settings.Now(), obs.Warnings, ferr)
 	d.RefreshURL = ""
 	d.Section.Focus = takesFocus(c)
 	return s.serveSection(c, ref, access{Action: audit.ActionEncounterView, Detail: "encounter " + id}, false, ferr,

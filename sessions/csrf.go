@@ -50,14 +50,10 @@ func (m *Manager) CSRFToken(ctx context.Context) string {
 	if !ok {
 		return ""
 	}
-	secret := m.scs.GetString(ctx, keyCSRF)
-	if len(secret) != csrfSecretLen {
-		var err error
-		if secret, err = newCSRFSecret(); err != nil {
-			m.log.ErrorContext(ctx, "sessions: csrf token", "err", err)
-			return ""
-		}
-		m.set(ctx, st, keyCSRF, secret)
+	secret, err := m.csrfSecret(ctx, st)
+	if err != nil {
+		m.log.ErrorContext(ctx, "sessions: csrf token", "err", err)
+		return ""
 	}
 	pad := make([]byte, csrfSecretLen)
 	if _, err := rand.Read(pad); err != nil {
@@ -70,6 +66,21 @@ func (m *Manager) CSRFToken(ctx context.Context) string {
 		out[csrfSecretLen+i] = pad[i] ^ secret[i]
 	}
 	return base64.RawURLEncoding.EncodeToString(out)
+}
+
+// csrfSecret returns the session's secret, creating it on first use. Seal
+// derives its key from it too.
+func (m *Manager) csrfSecret(ctx context.Context, st *requestState) (string, error) {
+	secret := m.scs.GetString(ctx, keyCSRF)
+	if len(secret) == csrfSecretLen {
+		return secret, nil
+	}
+	secret, err := newCSRFSecret()
+	if err != nil {
+		return "", err
+	}
+	m.set(ctx, st, keyCSRF, secret)
+	return secret, nil
 }
 
 // validCSRF checks a token produced by CSRFToken against the session secret.

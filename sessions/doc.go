@@ -4,7 +4,8 @@
 // top: a native echo middleware that writes at most one Set-Cookie whatever
 // path the request takes (and none when the browser's cookie is still right),
 // typed accessors so handlers never spell a session
-// key, a per-session CSRF synchronizer token with a cross-site check, and a
+// key, a per-session CSRF synchronizer token with a cross-site check, values
+// sealed for the session so patient data stays out of URLs (Seal, Open), and a
 // short-lived marker that lets the sign-in page tell "your session expired"
 // apart from "you never signed in".
 //

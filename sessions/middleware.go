@@ -33,6 +33,9 @@ type requestState struct {
 	// dirty: the session changed since it was loaded or last saved. scs's
 	// own Status stays Modified after a save, so it cannot tell.
 	dirty bool
+	// sealer is the request's sealing key (seal.go), derived once per request
+	// rather than once per sealed link.
+	sealer sealCache
 	// saved and expiry come from this request's last successful save.
 	saved  string
 	expiry time.Time
