@@ -90,7 +90,7 @@ func (s *Server) encounterDetail(c echo.Context) error {
 	if !ok {
 		return echo.ErrNotFound
 	}
-	enc, found, ferr := s.findEncounter(c, ref, id, on)
+	enc, among, found, ferr := s.findEncounter(c, ref, id, on)
 	if ferr == nil && !found {
 		return echo.ErrNotFound
 	}
@@ -103,7 +103,7 @@ func (s *Server) encounterDetail(c echo.Context) error {
 	base := chartURL(ref.Handle)
 	var d views.EncounterDetail
 	if ferr == nil {
-		d = present.EncounterDetail(enc, obs.Items, s.settings.Location, s.chartLinks(base, analyteRange))
+		d = present.EncounterDetail(enc, among, obs.Items, s.settings.Location, s.chartLinks(base, analyteRange))
 	}
 	d.Section = s.section("encounter-"+present.EncounterDOMID(id), titleEncounter, base+"/encounters/"+sealed, nil, s.settings.Now(), obs.Warnings, ferr)
 	d.RefreshURL = ""
@@ -115,14 +115,22 @@ func (s *Server) encounterDetail(c echo.Context) error {
 
 // findEncounter looks for the encounter in the prefetched first window, then in an Encounter
 // search around its start day when the link gave one (on), and finally over the whole record
-// (Epic's Encounter read is not part of the API Chartside uses).
-func (s *Server) findEncounter(c echo.Context, ref sessions.PatientRef, id string, on time.Time) (fhir.Encounter, bool, error) {
+// (Epic's Encounter read is not part of the API Chartside uses). It also returns the encounters it
+// was found among: any other of the same type, time and location is in there too, and the detail
+// is numbered apart from it as the timeline's row is (present.EncounterDetail).
+func (s *Server) findEncounter(c echo.Context, ref sessions.PatientRef, id string, on time.Time) (fhir.Encounter, []fhir.Encounter, bool, error) {
+	find := func(encs []fhir.Encounter) (fhir.Encounter, []fhir.Encounter, bool) {
+		for _, enc := range encs {
+			if enc.ID == id {
+				return enc, encs, true
+			}
+		}
+		return fhir.Encounter{}, nil, false
+	}
 	if e := s.charts.audited(ref.Handle, ref.PatientID); e != nil && e.encounters != nil {
 		if res, _, err := e.encounters.wait(c.Request().Context()); err == nil {
-			for _, enc := range res.Items {
-				if enc.ID == id {
-					return enc, true, nil
-				}
+			if enc, among, ok := find(res.Items); ok {
+				return enc, among, true, nil
 			}
 		}
 	}
@@ -131,24 +139,18 @@ func (s *Server) findEncounter(c echo.Context, ref sessions.PatientRef, id strin
 		res, err := s.patients.SearchEncounters(c.Request().Context(), ref.PatientID,
 			epic.EncounterQuery{From: on.AddDate(0, 0, -1), To: on.AddDate(0, 0, 1)})
 		if err != nil {
-			return fhir.Encounter{}, false, err
+			return fhir.Encounter{}, nil, false, err
 		}
-		for _, enc := range res.Items {
-			if enc.ID == id {
-				return enc, true, nil
-			}
+		if enc, among, ok := find(res.Items); ok {
+			return enc, among, true, nil
 		}
 	}
 	res, err := s.patients.SearchEncounters(c.Request().Context(), ref.PatientID, epic.EncounterQuery{})
 	if err != nil {
-		return fhir.Encounter{}, false, err
+		return fhir.Encounter{}, nil, false, err
 	}
-	for _, enc := range res.Items {
-		if enc.ID == id {
-			return enc, true, nil
-		}
-	}
-	return fhir.Encounter{}, false, nil
+	enc, among, ok := find(res.Items)
+	return enc, among, ok, nil
 }
 
 // encounterDays is the day range to search an encounter's observations in: its period by calendar

@@ -239,7 +239,7 @@ func TestCamilaLopezEncounterDetail(t *testing.T) {
 			office = e
 		}
 	}
-	d := EncounterDetail(office, labs, loc, testLinks())
+	d := EncounterDetail(office, nil, labs, loc, testLinks())
 	// Every captured lab points at this office visit by reference.
 	if got := len(d.Observations.Rows); got != 5 {
 		t.Errorf("observations in encounter = %d, want 5", got)
@@ -248,13 +248,13 @@ func TestCamilaLopezEncounterDetail(t *testing.T) {
 		t.Errorf("DOM id = %q (dots must not reach a CSS selector)", d.Row.DOMID)
 	}
 	var roles []string
-	for _, r := range EncounterDetail(encs[0], nil, loc, testLinks()).Details {
+	for _, r := range EncounterDetail(encs[0], nil, nil, loc, testLinks()).Details {
 		roles = append(roles, r.Label)
 	}
 	if want := "When|Class|Type|Status|Service|Reason|Location|Admitter|Attender|Surgeon|Organization|Encounter number (CSN)"; strings.Join(roles, "|") != want {
 		t.Errorf("detail labels = %q, want %q", strings.Join(roles, "|"), want)
 	}
-	other := EncounterDetail(encs[0], labs, loc, testLinks())
+	other := EncounterDetail(encs[0], nil, labs, loc, testLinks())
 	if len(other.Observations.Rows) != 0 {
 		t.Errorf("observations of another encounter leaked in: %d", len(other.Observations.Rows))
 	}

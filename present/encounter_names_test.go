@@ -65,7 +65,7 @@ func TestSameMinuteEncountersNamedApart(t *testing.T) {
 	// The results regions of a and b, open at once in the timeline.
 	var details []templ.Component
 	for _, e := range encs[:2] {
-		details = append(details, views.EncounterFragment(EncounterDetail(e, []fhir.Observation{pulseIn(t, "a"), pulseIn(t, "b")}, loc, testLinks())))
+		details = append(details, views.EncounterFragment(EncounterDetail(e, nil, []fhir.Observation{pulseIn(t, "a"), pulseIn(t, "b")}, loc, testLinks())))
 	}
 	d := renderDoc(t, details...)
 	var regions []string
@@ -97,5 +97,53 @@ func TestSameMinuteEncountersNamedApart(t *testing.T) {
 	}
 	if len(got) != len(wantNames) {
 		t.Errorf("Details controls: %v", got)
+	}
+}
+
+// Encounters a and c share type, minute and clinic: the timeline numbers their Details controls,
+// but each detail is fetched on its own request, so both results regions were named
+// "Observations recorded in this encounter (Office Visit, Jun 2, 2023 15:49 CDT, EMC Family
+// Medicine)" when open together. Given the encounters it was loaded among, a detail is numbered
+// as its row is; unambiguous ones are not.
+func TestSameMinuteEncounterDetailsNumberedAsTheirRows(t *testing.T) {
+	loc := chicago(t)
+	var encs []fhir.Encounter
+	if err := json.Unmarshal([]byte(sameMinuteEncounters), &encs); err != nil {
+		t.Fatal(err)
+	}
+	obs := []fhir.Observation{pulseIn(t, "a"), pulseIn(t, "b"), pulseIn(t, "c")}
+	const fm = "Observations recorded in this encounter (Office Visit, Jun 2, 2023 15:49 CDT, EMC Family Medicine)"
+	tests := []struct {
+		name  string
+		e     fhir.Encounter
+		among []fhir.Encounter
+		want  string
+	}{
+		{"a among all", encs[0], encs, fm + " (1 of 2)"},
+		{"c among all", encs[2], encs, fm + " (2 of 2)"},
+		{"b among all", encs[1], encs, "Observations recorded in this encounter (Office Visit, Jun 2, 2023 15:49 CDT, EMC Cardiology)"},
+		{"c among a search that lists it twice", encs[2], append([]fhir.Encounter{encs[0]}, encs[2], encs[2]), fm + " (2 of 2)"},
+		{"a alone", encs[0], encs[:1], fm},
+		{"a among nothing", encs[0], nil, fm},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := renderDoc(t, views.EncounterFragment(EncounterDetail(tt.e, tt.among, obs, loc, testLinks())))
+			if got := d.Find(`[role="region"]`).AttrOr("aria-label", ""); got != tt.want {
+				t.Errorf("results region named %q, want %q", got, tt.want)
+			}
+		})
+	}
+	// The same numbers as the rows' Details controls.
+	rows := map[string]string{}
+	for _, g := range TimelineGroups(encs, loc, testLinks()) {
+		for _, r := range g.Entries {
+			rows[r.DOMID] = r.Name
+		}
+	}
+	for _, e := range encs {
+		if got, want := EncounterDetail(e, encs, obs, loc, testLinks()).Row.Name, rows[EncounterDOMID(e.ID)]; got != want {
+			t.Errorf("detail of %s named %q, its row %q", e.ID, got, want)
+		}
 	}
 }

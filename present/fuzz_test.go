@@ -73,7 +73,7 @@ func presentAll(t *testing.T, obs []fhir.Observation, code, socialKey string) {
 		views.ObsTableView(ObservationTable(obs, "Results", "None", "fuzz", loc, links)),
 		views.LabMatrixView(LabMatrix(obs, loc, links)),
 		views.VitalsStripFragment(VitalsStrip(obs, now, loc, 24*time.Hour, links)),
-		views.EncounterFragment(EncounterDetail(fhir.Encounter{ID: "e1"}, obs, loc, links)),
+		views.EncounterFragment(EncounterDetail(fhir.Encounter{ID: "e1"}, nil, obs, loc, links)),
 		views.SocialFragment(views.SocialHistory{Items: SocialHistory(obs, func(string) bool { return true }, loc, func(key string) string { return "/social/" + key })}),
 	}
 	if it, ok := SocialItemHistory(obs, socialKey, loc); ok {
@@ -166,7 +166,7 @@ func FuzzPresentEncounter(f *testing.F) {
 			parts := []templ.Component{
 				views.TimelineFragment(Timeline(encs, loc, EncounterFilter{}, links)),
 				views.TimelineFragment(Timeline(encs, loc, filter, links)),
-				views.EncounterFragment(EncounterDetail(e, nil, loc, links)),
+				views.EncounterFragment(EncounterDetail(e, nil, nil, loc, links)),
 			}
 			for _, newest := range []bool{true, false} {
 				kept, ongoing := TimelineWindow(encs, now.AddDate(-1, 0, 0), newest, loc)

@@ -112,7 +112,7 @@ func TestEncounterObservationsCaption(t *testing.T) {
 	encs := bundleOf[fhir.Encounter](t, "encounter-search-sandbox-camila-lopez.json", "Encounter")
 	seen := map[string]string{}
 	for _, e := range encs {
-		c := EncounterDetail(e, nil, loc, testLinks()).Observations.Caption
+		c := EncounterDetail(e, nil, nil, loc, testLinks()).Observations.Caption
 		if !strings.HasPrefix(c, "Observations recorded in this encounter (") {
 			t.Errorf("%s: caption %q does not say which encounter", e.ID, c)
 		}
@@ -121,7 +121,7 @@ func TestEncounterObservationsCaption(t *testing.T) {
 		}
 		seen[c] = e.ID
 	}
-	if got := EncounterDetail(fhir.Encounter{}, nil, loc, testLinks()).Observations.Caption; got != "Observations recorded in this encounter" {
+	if got := EncounterDetail(fhir.Encounter{}, nil, nil, loc, testLinks()).Observations.Caption; got != "Observations recorded in this encounter" {
 		t.Errorf("an encounter without type or time: caption %q", got)
 	}
 }

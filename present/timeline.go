@@ -304,18 +304,60 @@ func encounterObsCaption(e fhir.Encounter, loc *time.Location) string {
 	return "Observations recorded in this encounter (" + name + ")"
 }
 
+// numberAmong is where the timeline lists e among the encounters of among that share its name
+// (type, time and location): n of m, in TimelineGroups' order, as nameApart numbers their Details
+// controls; m is 1 when the name is e's alone. among is what the caller loaded with e, in Epic's
+// order; e is counted once whether or not among holds it.
+func numberAmong(e fhir.Encounter, among []fhir.Encounter, loc *time.Location) (n, m int) {
+	name := EncounterRow(e, loc, Links{}).Name
+	same := []fhir.Encounter{}
+	seen := map[string]bool{}
+	// A new slice: among may be the timeline's cached window, shared with other requests.
+	for _, o := range slices.Concat(among, []fhir.Encounter{e}) {
+		if o.ID == "" || seen[o.ID] || EncounterRow(o, loc, Links{}).Name != name {
+			continue
+		}
+		seen[o.ID] = true
+		same = append(same, o)
+	}
+	if len(same) < 2 {
+		return 1, 1
+	}
+	want := EncounterDOMID(e.ID)
+	for _, g := range TimelineGroups(same, loc, Links{}) {
+		for _, r := range g.Entries {
+			n++
+			if r.DOMID == want {
+				return n, len(same)
+			}
+		}
+	}
+	return 1, 1
+}
+
 // EncounterDetail is an encounter expanded: its details and the observations recorded in it
 // (those whose Observation.encounter points at it; the caller searches by the encounter's dates).
-func EncounterDetail(e fhir.Encounter, obs []fhir.Observation, loc *time.Location, links Links) views.EncounterDetail {
+// among is the encounters loaded with it (the timeline's window, or a search around its day): when
+// some share its type, time and location, its results region is numbered "(1 of 2)" as the
+// timeline numbers its Details control, since the detail is fetched on its own and two may be
+// open at once.
+func EncounterDetail(e fhir.Encounter, among []fhir.Encounter, obs []fhir.Observation, loc *time.Location, links Links) views.EncounterDetail {
 	var mine []fhir.Observation
 	for _, o := range obs {
 		if o.Encounter != nil && referencesEncounter(*o.Encounter, e) {
 			mine = append(mine, o)
 		}
 	}
+	caption := encounterObsCaption(e, loc)
+	row := EncounterRow(e, loc, links)
+	if n, m := numberAmong(e, among, loc); m > 1 {
+		number := " (" + itoa(n) + " of " + itoa(m) + ")"
+		caption += number
+		row.Name += number
+	}
 	d := views.EncounterDetail{
-		Row:          EncounterRow(e, loc, links),
-		Observations: ObservationTable(mine, encounterObsCaption(e, loc), "No observations recorded in this encounter.", "encounter-observations", loc, links),
+		Row:          row,
+		Observations: ObservationTable(mine, caption, "No observations recorded in this encounter.", "encounter-observations", loc, links),
 	}
 	add := func(label, value string) {
 		d.Details = append(d.Details, views.IDRow{Label: label, Value: orNotRecorded(value)})
