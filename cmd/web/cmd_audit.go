@@ -89,6 +89,7 @@ func auditExport(ctx context.Context, trail *audit.Log, args []string, stdout, s
 	format := fs.String("format", audit.FormatCSV, "csv or jsonl")
 	username := fs.String("username", "", "only this staff username")
 	patient := fs.String("patient", "", "only this patient (FHIR id)")
+	mrn := fs.String("mrn", "", "only records of this MRN (as recorded: lookups, and chart views since the MRN was known)")
 	action := fs.String("action", "", "only this action ("+strings.Join(audit.Actions(), ", ")+")")
 	pos, err := parseFlags(fs, args)
 	if err != nil || len(pos) > 0 {
@@ -97,7 +98,7 @@ func auditExport(ctx context.Context, trail *audit.Log, args []string, stdout, s
 	if *since == "" {
 		return &usageError{"audit export: --since is required (e.g. --since 2026-01-01)"}
 	}
-	f := audit.Filter{Username: *username, PatientID: *patient, Action: *action}
+	f := audit.Filter{Username: *username, PatientID: *patient, MRN: *mrn, Action: *action}
 	if f.From, err = parseWhen(*since, false); err != nil {
 		return &usageError{"audit export: --since: " + err.Error()}
 	}
@@ -121,13 +122,13 @@ func auditExport(ctx context.Context, trail *audit.Log, args []string, stdout, s
 	if !f.To.IsZero() {
 		detail += " until=" + f.To.Format(time.RFC3339)
 	}
-	for _, kv := range [][2]string{{"username", f.Username}, {"patient", f.PatientID}, {"action", f.Action}} {
+	for _, kv := range [][2]string{{"username", f.Username}, {"mrn", f.MRN}, {"patient", f.PatientID}, {"action", f.Action}} {
 		if kv[1] != "" {
 			detail += " " + kv[0] + "=" + kv[1]
 		}
 	}
 	if err := trail.Record(ctx, audit.Entry{Username: "cli", Action: audit.ActionAuditExport, Outcome: audit.OutcomeOK,
-		PatientID: f.PatientID, Detail: detail}); err != nil {
+		PatientID: f.PatientID, MRN: f.MRN, Detail: detail}); err != nil {
 		return fmt.Errorf("audit export: not exporting, the export could not be recorded: %w", err)
 	}
 	if err := trail.Export(ctx, stdout, f, *format); err != nil {

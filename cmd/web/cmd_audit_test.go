@@ -126,12 +126,26 @@ func TestAuditExportCLI(t *testing.T) {
 			t.Errorf("jsonl seqs = %v, want [5 6]", seqs)
 		}
 
+		// --mrn, as the admin page's filter: only that MRN's records, and the export is recorded
+		// with the MRN it was for.
+		out, err = runAuditCLI(t, trail, "export", "--since", "2026-01-01", "--mrn", `=HYPERLINK("http://x")`, "--format", "jsonl")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The export is recorded before it runs, so it lists itself after the lookup.
+		if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 2 || !strings.Contains(lines[0], `"seq":2,`) || !strings.Contains(lines[1], `"action":"audit_export"`) {
+			t.Errorf("--mrn export = %q, want record 2 and the export's own record", out)
+		}
+
 		exports, err := trail.Query(context.Background(), audit.Filter{Action: audit.ActionAuditExport})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(exports) != 2 || exports[1].Username != "cli" || !strings.Contains(exports[1].Detail, "since=2026-01-02T00:00:00Z until=2026-01-05T00:00:00Z") {
+		if len(exports) != 3 || exports[2].Username != "cli" || !strings.Contains(exports[2].Detail, "since=2026-01-02T00:00:00Z until=2026-01-05T00:00:00Z") {
 			t.Errorf("export records = %+v", exports)
+		}
+		if exports[0].MRN != `=HYPERLINK("http://x")` || !strings.Contains(exports[0].Detail, "mrn=") {
+			t.Errorf("the --mrn export's record = %+v, want the MRN recorded", exports[0])
 		}
 		if res, err := trail.Verify(context.Background()); err != nil || !res.OK {
 			t.Errorf("chain after exports: %+v, %v", res, err)
