@@ -153,14 +153,22 @@ func (s *Server) chartPrint(c echo.Context) error {
 	}
 	// A printout cannot ask for more: every row of the windows, every earlier social-history value.
 	printed := tablePage{All: true}
+	vitalsTable, err := s.vitalsTableView(ctx, base, fetched[epic.Result[fhir.Observation]]{val: vitals, at: at, err: verr}, printed, vitalsWindow, olderVitals)
+	if err != nil {
+		return err
+	}
+	labsSection, err := s.labsView(ctx, base, labsParams{Range: defaultLabsRange, View: "table", Page: printed},
+		fetched[epic.Result[fhir.Observation]]{val: labs, at: at, err: lerr}, olderLabs)
+	if err != nil {
+		return err
+	}
 	page := views.PrintPage{
 		Page:     s.patientPage(c),
 		Banner:   s.banner(patient, ref, false),
 		Strip:    s.vitalsStripView(base, fetched[epic.Result[fhir.Observation]]{val: vitals, at: at, err: verr}),
 		Timeline: timeline,
-		Vitals:   s.vitalsTableView(base, fetched[epic.Result[fhir.Observation]]{val: vitals, at: at, err: verr}, printed, vitalsWindow, olderVitals),
-		Labs: s.labsView(base, labsParams{Range: defaultLabsRange, View: "table", Page: printed},
-			fetched[epic.Result[fhir.Observation]]{val: labs, at: at, err: lerr}, olderLabs),
+		Vitals:   vitalsTable,
+		Labs:     labsSection,
 		Social: s.socialView(base, fetched[epic.Result[fhir.Observation]]{val: social, at: at, err: serr},
 			func(string) bool { return true }, nil),
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,13 +23,16 @@ var urlAttrs = []string{"href", "src", "action", "formaction", "hx-get", "hx-pos
 // isoDay is a date as a URL would spell it.
 var isoDay = regexp.MustCompile(`\d{4}-\d{2}-\d{2}`)
 
-// pageURLs returns every URL in a page, with the element it is on.
+// pageURLs returns every URL in a page, with the element it is on: urlAttrs, and data-*-url or
+// data-*-href attributes, which scripts request.
 func pageURLs(doc *goquery.Document) map[string]string {
 	out := map[string]string{}
 	doc.Find("*").Each(func(_ int, s *goquery.Selection) {
-		for _, a := range urlAttrs {
-			if v, ok := s.Attr(a); ok && v != "" {
-				out[v] = goquery.NodeName(s) + " " + a
+		for _, a := range s.Nodes[0].Attr {
+			isURL := slices.Contains(urlAttrs, a.Key) ||
+				strings.HasPrefix(a.Key, "data-") && (strings.HasSuffix(a.Key, "url") || strings.HasSuffix(a.Key, "href"))
+			if isURL && a.Val != "" {
+				out[a.Val] = goquery.NodeName(s) + " " + a.Key
 			}
 		}
 	})

@@ -246,11 +246,13 @@ func TestShowOlderShapes(t *testing.T) {
 		{chart + "/vitals", "vitals-table", "vitals-table-section"},
 		{chart + "/labs", "labs-table", "labs-section"},
 	} {
-		older, ok := b.get(sec.path, hxReq).doc(t).Find(`[data-testid="show-older"]`).Attr("hx-get")
+		// One response's link: the cursor is sealed afresh for every response.
+		link := b.get(sec.path, hxReq).doc(t).Find(`[data-testid="show-older"]`)
+		older, ok := link.Attr("hx-get")
 		if !ok || !strings.Contains(older, "before=") || !strings.Contains(older, "more=1") {
 			t.Fatalf("%s: Show older URL %q", sec.path, older)
 		}
-		if href, _ := b.get(sec.path, hxReq).doc(t).Find(`[data-testid="show-older"]`).Attr("href"); href != older {
+		if href, _ := link.Attr("href"); href != older {
 			t.Errorf("%s: Show older href %q differs from hx-get %q (no-JS users follow the href)", sec.path, href, older)
 		}
 		for _, shape := range htmxShapes {
@@ -293,8 +295,14 @@ func TestShowOlderShapes(t *testing.T) {
 		t.Errorf("failed Show older audited as %+v", recs[len(recs)-1].Entry)
 	}
 
-	for _, bad := range []string{"/vitals?before=yesterday", "/vitals?more=1", "/labs?more=1", "/labs?before=2026-01-01T00:00:00Z&more=2",
-		"/labs?view=matrix&before=2026-01-01T00:00:00Z", "/social?more=1", "/social?item=%0A&more=1", "/social?item=x&more=yes"} {
+	// A cursor Chartside sealed, for the requests that are wrong for another reason.
+	u, err := url.Parse(older)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cursor := url.QueryEscape(u.Query().Get("before"))
+	for _, bad := range []string{"/vitals?before=yesterday", "/vitals?before=2026-01-01T00:00:00Z", "/vitals?more=1", "/labs?more=1",
+		"/labs?before=" + cursor + "&more=2", "/labs?view=matrix&before=" + cursor, "/social?more=1", "/social?item=%0A&more=1", "/social?item=x&more=yes"} {
 		if r := b.get(chart+bad, hxReq); r.StatusCode != http.StatusBadRequest {
 			t.Errorf("%s: status %d, want 400", bad, r.StatusCode)
 		}

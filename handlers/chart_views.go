@@ -83,8 +83,9 @@ func noneRecorded(tiles []views.VitalTile) bool {
 }
 
 // vitalsTableView is the vitals table: the vital signs of range r (a year by default), newest
-// first, one page of it; older says what an empty range knows of older vital signs.
-func (s *Server) vitalsTableView(base string, f obsResult, pg tablePage, r present.Range, older olderData) views.ObsTable {
+// first, one page of it; older says what an empty range knows of older vital signs. Its only error
+// is a Show older cursor that could not be sealed.
+func (s *Server) vitalsTableView(ctx context.Context, base string, f obsResult, pg tablePage, r present.Range, older olderData) (views.ObsTable, error) {
 	t := views.ObsTable{Caption: "Vital signs in the last year (newest first)", Empty: vitalsEmpty(r, older), TestID: "vitals-table"}
 	if r != vitalsWindow {
 		t.Caption = "Vital signs, " + rangeCaption(r) + " (newest first)"
@@ -92,13 +93,15 @@ func (s *Server) vitalsTableView(base string, f obsResult, pg tablePage, r prese
 	q := vitalsParams(r)
 	path := base + "/vitals"
 	if f.err == nil {
-		s.fillTablePage(&t, f.val.Items, pg, path, q, vitalsContext, s.chartLinks(base, r))
+		if err := s.fillTablePage(ctx, &t, f.val.Items, pg, path, q, vitalsContext, s.chartLinks(base, r)); err != nil {
+			return views.ObsTable{}, err
+		}
 		if len(t.Rows) == 0 && r != present.RangeAll {
 			t.Older = olderSuggestion(older, vitalsContext, withQuery(path, vitalsParams(present.RangeAll)))
 		}
 	}
 	t.Section = s.section(views.VitalsTableID, titleVitals, path, pg.addTo(q), f.at, f.val.Warnings, f.err)
-	return t
+	return t, nil
 }
 
 // vitalsParams is the vitals table's query for range r: none for the default year.
@@ -155,8 +158,9 @@ func (p labsParams) query() url.Values {
 
 func (p labsParams) isDefault() bool { return len(p.query()) == 0 }
 
-// labsView is the labs section. older says what the record holds before an empty range.
-func (s *Server) labsView(base string, p labsParams, f obsResult, older olderData) views.Labs {
+// labsView is the labs section. older says what the record holds before an empty range. Its only
+// error is a Show older cursor that could not be sealed.
+func (s *Server) labsView(ctx context.Context, base string, p labsParams, f obsResult, older olderData) (views.Labs, error) {
 	path := base + "/labs"
 	l := views.Labs{Matrix: p.View == "matrix", RangeLabel: p.Range.Label()}
 	for _, v := range []struct{ name, label string }{{"table", "Table"}, {"matrix", "Matrix"}} {
@@ -184,14 +188,16 @@ func (s *Server) labsView(base string, p labsParams, f obsResult, older olderDat
 		l.LabMatrix.Empty = labsEmpty(p.Range, older)
 		empty = len(l.LabMatrix.Rows) == 0
 	default:
-		s.fillTablePage(&l.Table, f.val.Items, p.Page, path, p.query(), labsContext, s.chartLinks(base, p.Range))
+		if err := s.fillTablePage(ctx, &l.Table, f.val.Items, p.Page, path, p.query(), labsContext, s.chartLinks(base, p.Range)); err != nil {
+			return views.Labs{}, err
+		}
 		empty = len(l.Table.Rows) == 0 && p.Page.first()
 	}
 	if empty && p.Range != present.RangeAll {
 		l.Older = olderSuggestion(older, labsContext, withQuery(path, labsParams{View: p.View, Range: present.RangeAll}.query()))
 	}
 	l.Section = s.section(views.LabsID, titleLabs, path, p.Page.addTo(p.query()), f.at, f.val.Warnings, f.err)
-	return l
+	return l, nil
 }
 
 func rangeCaption(r present.Range) string {

@@ -87,8 +87,9 @@ func TestHostileFHIRTextIsInert(t *testing.T) {
 	paths := []string{
 		chart, chart + "/print", chart + "/vitals-strip", chart + "/encounters", a.encounterLink(chart),
 		chart + "/vitals", chart + "/labs", chart + "/labs?view=matrix", chart + "/labs?range=all", analyte, chart + "/social",
-		// Show older (every result older than now) and an item's social-history values.
-		chart + "/labs?" + url.Values{"before": {time.Now().UTC().Format(time.RFC3339)}, "more": {"1"}}.Encode(),
+		// Show older (every result older than now; the cursor is sealed, as Chartside's own are) and
+		// an item's social-history values.
+		chart + "/labs?" + url.Values{"before": {a.sealed(time.Now().UTC().Format(time.RFC3339Nano))}, "more": {"1"}}.Encode(),
 		chart + "/social?" + url.Values{"item": {"http://loinc.org|72166-2"}, "more": {"1"}}.Encode(),
 	}
 	shapes := []struct {

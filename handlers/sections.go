@@ -142,18 +142,18 @@ func (s *Server) vitalsStrip(c echo.Context) error {
 		func(p views.Page, b views.Banner) templ.Component { return views.VitalsStripPage(p, b, v) })
 }
 
-// vitalsTable handles GET /chart/:h/vitals?range=…&before=…&more=1: every vital sign of the range
-// (the last year by default; range=all is every date, which an empty year links to, its htmx answer
-// then taking the focus: takesFocus), newest first, the newest rows first (tablePage). For htmx,
-// before=…&more=1 is "Show older": it
-// answers only the next rows, which htmx appends to the table, and the table's line with the count
-// (out of band). Without htmx the same URL is the section on its own page, starting at those rows.
+// vitalsTable handles GET /chart/:h/vitals?range=…&before=<sealed cursor>&more=1: every vital sign
+// of the range (the last year by default; range=all is every date, which an empty year links to,
+// its htmx answer then taking the focus: takesFocus), newest first, the newest rows first
+// (tablePage). For htmx, before=…&more=1 is "Show older": it answers only the next rows, which htmx
+// appends to the table, and the table's line with the count (out of band). Without htmx the same
+// URL is the section on its own page, starting at those rows.
 func (s *Server) vitalsTable(c echo.Context) error {
 	ref, err := s.patientRef(c)
 	if err != nil {
 		return err
 	}
-	pg, err := parseTablePage(c)
+	pg, err := s.parseTablePage(c)
 	if err != nil {
 		return err
 	}
@@ -168,7 +168,10 @@ func (s *Server) vitalsTable(c echo.Context) error {
 		older = s.olderResults(c.Request().Context(), ref.PatientID, fhir.CategoryVitalSigns, rng.Since(s.settings.Now()))
 	}
 	base := chartURL(ref.Handle)
-	v := s.vitalsTableView(base, f, pg, rng, older)
+	v, err := s.vitalsTableView(c.Request().Context(), base, f, pg, rng, older)
+	if err != nil {
+		return err
+	}
 	v.Section.Focus = takesFocus(c)
 	a := access{Action: audit.ActionChartView, Detail: "vitals"}
 	if rng != vitalsWindow {

@@ -18,8 +18,8 @@ import (
 // maxAnalyteCode bounds the code parameter ("system|code"); real ones are far shorter.
 const maxAnalyteCode = 200
 
-// labs handles GET /chart/:h/labs?view=table|matrix&range=1m|6m|1y|all&before=…&more=1: lab results
-// as a table or a tests × dates matrix. The default (table, last year) comes from the chart page's
+// labs handles GET /chart/:h/labs?view=table|matrix&range=1m|6m|1y|all&before=<sealed
+// cursor>&more=1: lab results as a table or a tests × dates matrix. The default (table, last year) comes from the chart page's
 // prefetch; other views and ranges are fetched on demand. Unknown values are a 400, not silently
 // replaced. The table shows the newest rows first (tablePage); for htmx, before=…&more=1 is "Show
 // older": it answers only the next rows, which htmx appends to the table, and the table's line
@@ -44,7 +44,7 @@ func (s *Server) labs(c echo.Context) error {
 		return echo.NewHTTPError(400, "unknown range")
 	}
 	p.Range = rng
-	if p.Page, err = parseTablePage(c); err != nil {
+	if p.Page, err = s.parseTablePage(c); err != nil {
 		return err
 	}
 	if p.View == "matrix" && !p.Page.first() {
@@ -63,7 +63,10 @@ func (s *Server) labs(c echo.Context) error {
 		older = s.olderResults(c.Request().Context(), ref.PatientID, fhir.CategoryLaboratory, p.Range.Since(now))
 	}
 	base := chartURL(ref.Handle)
-	v := s.labsView(base, p, f, older)
+	v, err := s.labsView(c.Request().Context(), base, p, f, older)
+	if err != nil {
+		return err
+	}
 	v.Section.Focus = takesFocus(c)
 	detail := "labs " + p.View + " " + string(p.Range)
 	var fragment templ.Component = views.LabsFragment(v)

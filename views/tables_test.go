@@ -21,7 +21,7 @@ func rowsDoc(t *testing.T, c templ.Component) *goquery.Document {
 func TestObsTableShowOlder(t *testing.T) {
 	v := fixtureVitals()
 	v.More = &TableMore{ID: "vitals-table-more", RowsID: "vitals-table-rows", Text: "Showing the newest 2 of 207 results.",
-		URL: "/chart/h1/vitals?before=2026-04-20T14%3A00%3A00Z&more=1", Context: "vital signs"}
+		URL: "/chart/h1/vitals?before=Xk2pQ7-sealed_cursor&more=1", Context: "vital signs"}
 	d := doc(t, ObsFragment(v))
 	checkStrictCSP(t, d)
 	body := d.Find(tid("vitals-table") + " tbody")
