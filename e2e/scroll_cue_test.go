@@ -96,15 +96,7 @@ func TestBrowserScrollCue(t *testing.T) {
 
 	must(t, "sign in and open "+longHistoryMRN, chromedp.Do(ctx,
 		chromedp.EmulateViewport(1366, 768),
-		chromedp.Navigate(base+"/signin"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="signin-form"]`)),
-		chromedp.SendKeys(chromedp.CSS(`[data-testid="username-input"]`), "demo"),
-		chromedp.SendKeys(chromedp.CSS(`[data-testid="password-input"]`), "chartside-demo"),
-		chromedp.Click(chromedp.CSS(`[data-testid="signin-submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="mrn-input"]`)),
-		chromedp.SendKeys(chromedp.CSS(`[data-testid="mrn-input"]`), longHistoryMRN),
-		chromedp.Click(chromedp.CSS(`[data-testid="lookup-submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="banner-name"]`)),
+		openChartAs(base, demoUser, demoPass, longHistoryMRN),
 		settled(),
 	))
 
