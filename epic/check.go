@@ -17,10 +17,11 @@ import (
 const checkMRN = "CHARTSIDE-CHECK-0000"
 
 // Check runs the chain `web check` reports on: signing key, token URL discovery, token
-// exchange, and one harmless search (an MRN that matches nobody). It prints each step's result
+// exchange, one harmless search (an MRN that matches nobody) and, when knownMRN is given, a search
+// for that test patient (a count, never who). It prints each step's result
 // to w and, on failure, the likely fix. It prints no patient data, tokens or assertions. The
 // error is the first failure.
-func (c *Client) Check(ctx context.Context, w io.Writer) error {
+func (c *Client) Check(ctx context.Context, w io.Writer, knownMRN string) error {
 	var first error
 	step := func(name string, err error, fixes ...string) bool {
 		if err == nil {
@@ -95,6 +96,17 @@ func (c *Client) Check(ctx context.Context, w io.Writer) error {
 	// "warnings" does not leave IT guessing.
 	for _, wa := range res.Warnings {
 		fmt.Fprintf(w, "     Epic's note: %s %s: %s\n", wa.Severity, wa.Code, wa.Text)
+	}
+	if knownMRN != "" {
+		// The made-up MRN matches no one whatever the MRN system is; a known test patient's MRN
+		// shows the system is the hospital's. How many patients it finds is printed, never who.
+		res, err := c.SearchPatientsByMRN(ctx, knownMRN)
+		if err == nil && len(res.Items) == 0 {
+			err = errors.New("no patient has the MRN given")
+		}
+		if step("MRN search", err, "check EPIC_MRN_SYSTEM (the MRN identifier system, urn:oid:..., or Epic ID type, e.g. MRN) with the Epic analysts, and the MRN itself") {
+			fmt.Fprintf(w, "ok   MRN search: %d patient(s) found for the MRN given (who is not shown)\n", len(res.Items))
+		}
 	}
 	if first != nil {
 		fmt.Fprintln(w, "some checks failed")

@@ -40,7 +40,7 @@ func TestCheck(t *testing.T) {
 			env.epic.tokenStatus, env.epic.tokenBody = tt.tokenStatus, tt.tokenBody
 			env.epic.setFHIR(okPatientSearch(t))
 			var out bytes.Buffer
-			err := env.client.Check(context.Background(), &out)
+			err := env.client.Check(context.Background(), &out, "")
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, wantErr %v\n%s", err, tt.wantErr, out.String())
 			}
@@ -127,7 +127,7 @@ func TestCheckJWKS(t *testing.T) {
 			env := newEnv(t, func(c *Config) { c.JWKSURL = srv.URL + "/.well-known/jwks.json" })
 			env.epic.setFHIR(okPatientSearch(t))
 			var out bytes.Buffer
-			err := env.client.Check(context.Background(), &out)
+			err := env.client.Check(context.Background(), &out, "")
 			if (err != nil) != tt.wantErr || !strings.Contains(out.String(), tt.want) {
 				t.Errorf("err = %v, output:\n%s\nwant %q", err, out.String(), tt.want)
 			}

@@ -47,7 +47,7 @@ func TestAgainstSandbox(t *testing.T) {
 	ctx := context.Background()
 
 	var out bytes.Buffer
-	if err := c.Check(ctx, &out); err != nil {
+	if err := c.Check(ctx, &out, ""); err != nil {
 		t.Fatalf("Check: %v\n%s", err, out.String())
 	}
 

@@ -53,3 +53,32 @@ func TestCheckFailureSaidOnce(t *testing.T) {
 		t.Errorf("output says the failure %d times, want once under FAIL discovery:\n%s", n, out.String())
 	}
 }
+
+// TestCheckKnownMRN: --mrn searches a known test patient and says how many patients it found,
+// never who, and fails when EPIC_MRN_SYSTEM is not the one the patients are filed under: the
+// standard check's made-up MRN passes either way.
+func TestCheckKnownMRN(t *testing.T) {
+	for _, tt := range []struct {
+		name, mrn, system, want string
+		ok                      bool
+	}{
+		{"known patient", "203713", "", "ok   MRN search: 1 patient(s) found", true},
+		{"nobody has it", "999999", "", "FAIL MRN search: no patient has the MRN given", false},
+		{"wrong MRN system", "203713", "urn:oid:1.2.3.4", "fix: check EPIC_MRN_SYSTEM", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{"DATA_DIR": t.TempDir(), "LOG_FORMAT": "text", "EPIC_MRN_SYSTEM": tt.system}
+			var out, errs bytes.Buffer
+			err := run(context.Background(), []string{"check", "--mrn", tt.mrn}, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errs)
+			if (err == nil) != tt.ok {
+				t.Errorf("error %v, want ok=%v\n%s", err, tt.ok, out.String())
+			}
+			if !strings.Contains(out.String(), tt.want) {
+				t.Errorf("output lacks %q:\n%s", tt.want, out.String())
+			}
+			if strings.Contains(out.String()+errs.String(), "Camila") || strings.Contains(out.String()+errs.String(), "Lopez") {
+				t.Errorf("the check shows who the patient is:\n%s%s", out.String(), errs.String())
+			}
+		})
+	}
+}

@@ -43,10 +43,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "check":
-		if done, err := onlyHelp("check", checkUsage, args, stdout); done {
+	}
+	var checkOpts checkOptions
+	if cmd == "check" {
+		opts, done, err := parseCheckArgs(args, stdout, stderr)
+		if done {
 			return err
 		}
+		checkOpts = opts
 	}
 	// The remaining commands share configuration and, for staff/audit, the database.
 	cfg, err := loadConfig(getenv)
@@ -56,7 +60,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	log := newLogger(cfg, stderr)
 	switch cmd {
 	case "check":
-		return runCheck(ctx, cfg, log, stdout)
+		return runCheck(ctx, cfg, log, checkOpts, stdout)
 	case "staff", "audit":
 		database, err := openDatabase(ctx, cfg)
 		if err != nil {

@@ -60,12 +60,16 @@ Check the chain to Epic with: web check. More in README.md.
 `
 
 // checkUsage is `web check --help`.
-const checkUsage = `usage: web check
+const checkUsage = `usage: web check [--mrn MRN]
 
 Walks the whole chain to the configured Epic — signing key, discovery, token, one harmless search —
 printing each step and, on a failure, the likely fix. It prints no patient data. It reads the same
 environment variables as web serve (see web serve --help); with EPIC_FHIR_BASE_URL unset it checks
 the embedded sandbox.
+
+  --mrn MRN   also search a known test patient's MRN and say how many patients it finds (never
+              who): the harmless search matches no one whatever EPIC_MRN_SYSTEM says, so only a
+              real MRN shows that EPIC_MRN_SYSTEM is the hospital's
 `
 
 // healthcheckUsage is `web healthcheck --help`.
