@@ -114,7 +114,22 @@ func TestBrowserHeaderAndVitalTilesKeepTogether(t *testing.T) {
 		t.Errorf("the vitals strip at 1280 px: %s", f)
 	}
 
-	// 3. And on a phone the tiles still fit the strip and the page.
+	// 3. At 1024 px the strip takes two lines; the tiles left over on the second stay near the width
+	// of those above (they were stretched to 19rem, twice as wide as the six above them).
+	must(t, "emulate a 1024x768 screen", chromedp.Do(ctx, chromedp.EmulateViewport(1024, 768)))
+	widths, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`Array.prototype.map.call(document.querySelectorAll('[data-testid="vital-tile"]'), function (t) { return t.getBoundingClientRect().width; })`))
+	must(t, "measure the vitals tiles at 1024 px", err)
+	if len(widths) > 1 {
+		lo, hi := widths[0], widths[0]
+		for _, w := range widths {
+			lo, hi = min(lo, w), max(hi, w)
+		}
+		if hi > 1.35*lo {
+			t.Errorf("at 1024 px the vitals tiles are %v px wide: the widest is more than 1.35 times the narrowest", widths)
+		}
+	}
+
+	// 4. And on a phone the tiles still fit the strip and the page.
 	must(t, "emulate a 390x844 phone", chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)))
 	faults, err = chromedp.Run(ctx, chromedp.Evaluate[[]string](tileFaults))
 	must(t, "measure the vitals strip at 390 px", err)
