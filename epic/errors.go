@@ -160,3 +160,17 @@ func nonEmpty(ss ...string) []string {
 	}
 	return out
 }
+
+// kindError is an operation's failure marked with its kind (a sentinel above, for errors.Is) and
+// its cause. Its text says "epic:" once: "epic: discovery: upstream error: dial tcp …", where
+// wrapping the sentinel with fmt.Errorf read "epic: discovery: epic: upstream error: dial tcp …".
+type kindError struct {
+	op          string
+	kind, cause error
+}
+
+func (e *kindError) Error() string {
+	return "epic: " + e.op + ": " + strings.TrimPrefix(e.kind.Error(), "epic: ") + ": " + e.cause.Error()
+}
+
+func (e *kindError) Unwrap() []error { return []error{e.kind, e.cause} }

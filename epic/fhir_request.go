@@ -161,7 +161,7 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 // ctxError wraps the caller's cancellation or deadline.
 func (c *Client) ctxError(op string, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("epic: %s: %w: caller deadline passed (%w)", op, ErrTimeout, err)
+		return &kindError{op, ErrTimeout, fmt.Errorf("caller deadline passed (%w)", err)}
 	}
 	return fmt.Errorf("epic: %s: %w", op, err)
 }

@@ -244,6 +244,16 @@ func TestTimeouts(t *testing.T) {
 	if !errors.Is(err, ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("caller deadline: err = %v", err)
 	}
+	saysEpicOnce(t, err)
+}
+
+// saysEpicOnce: an error names the client once ("epic: patient.read: timeout: …"), not once per
+// wrapped sentinel ("epic: patient.read: epic: timeout: …"), which IT read as two failures.
+func saysEpicOnce(t *testing.T, err error) {
+	t.Helper()
+	if n := strings.Count(err.Error(), "epic:"); n != 1 {
+		t.Errorf("%q says epic: %d times", err, n)
+	}
 }
 
 // TestErrorsCarryNoPHI: transport errors would quote the URL (and so the MRN or patient id);
@@ -267,6 +277,7 @@ func TestErrorsCarryNoPHI(t *testing.T) {
 	if !errors.Is(err, ErrUpstream) {
 		t.Fatalf("err = %v, want ErrUpstream", err)
 	}
+	saysEpicOnce(t, err)
 	_, err2 := env.client.ReadPatient(context.Background(), camila)
 	for _, s := range []string{err.Error(), err2.Error(), logs.String()} {
 		for _, phi := range []string{"203713", camila, "tok-", "Bearer"} {

@@ -91,16 +91,16 @@ func (c *Client) transportError(ctx context.Context, op string, err error) *atte
 	case errors.Is(ctx.Err(), context.Canceled):
 		return &attemptError{err: fmt.Errorf("epic: %s: %w", op, context.Canceled), outcome: outcomeCanceled}
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return &attemptError{err: fmt.Errorf("epic: %s: %w: caller deadline passed (%w)", op, ErrTimeout, context.DeadlineExceeded), outcome: outcomeTimeout}
+		return &attemptError{err: &kindError{op, ErrTimeout, fmt.Errorf("caller deadline passed (%w)", context.DeadlineExceeded)}, outcome: outcomeTimeout}
 	}
 	var nerr net.Error
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &nerr) && nerr.Timeout()) {
 		return &attemptError{
-			err:     fmt.Errorf("epic: %s: %w: no answer within %s", op, ErrTimeout, c.cfg.RequestTimeout),
+			err:     &kindError{op, ErrTimeout, fmt.Errorf("no answer within %s", c.cfg.RequestTimeout)},
 			outcome: outcomeTimeout, counts: true,
 		}
 	}
-	return &attemptError{err: fmt.Errorf("epic: %s: %w: %w", op, ErrUpstream, err), outcome: outcomeError, counts: true}
+	return &attemptError{err: &kindError{op, ErrUpstream, err}, outcome: outcomeError, counts: true}
 }
 
 // isMarkup reports an HTML or XML body: Epic answers XML without the right Accept header and
