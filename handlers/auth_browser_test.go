@@ -127,6 +127,47 @@ func TestKioskInBrowser(t *testing.T) {
 	}
 }
 
+// TestKioskTypingCountsAsPresence: someone typing at the kiosk is not idle. With a 40 s idle
+// timeout the warning is due 7 s after the page loads (30 s of warning, 3 s of margin); a nurse
+// typing an MRN, a key every 1.5 s for 15 s, keeps the session without the warning ever showing,
+// and every key lands in the field. Before, the server saw no request, so the warning appeared
+// mid-word and took the focus: the rest of the MRN went to "Stay signed in".
+func TestKioskTypingCountsAsPresence(t *testing.T) {
+	findChromium(t)
+	t.Parallel()
+	env := newAuthEnv(t, authOptions{kiosk: true, idle: 40 * time.Second, realClock: true})
+	ctx := headlessChromium(t)
+	if err := signInInBrowser(ctx, env.app.URL); err != nil {
+		t.Fatalf("sign in in the browser: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(`#mrn`))); err != nil {
+		t.Fatalf("focus the MRN field: %v", err)
+	}
+	start, typed := time.Now(), ""
+	for i := range 10 {
+		key := strconv.Itoa(i)
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(key)); err != nil {
+			t.Fatalf("type: %v", err)
+		}
+		typed += key
+		time.Sleep(1500 * time.Millisecond)
+		shown, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.getElementById("kiosk-warning").hidden`))
+		if err != nil {
+			t.Fatalf("read the warning: %v", err)
+		}
+		if shown {
+			t.Fatalf("%.1f s after the page loaded, with a key pressed every 1.5 s, the idle warning shows", time.Since(start).Seconds())
+		}
+	}
+	value, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("mrn").value`))
+	if err != nil {
+		t.Fatalf("read the MRN field: %v", err)
+	}
+	if value != typed {
+		t.Errorf("the MRN field holds %q, want every key typed: %q", value, typed)
+	}
+}
+
 // signInInBrowser signs the auth tests' clinician in through the sign-in form at base.
 func signInInBrowser(ctx context.Context, base string) error {
 	return chromedp.Do(ctx,

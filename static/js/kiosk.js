@@ -122,6 +122,19 @@
       .then(leave, leave);
   }
 
+  // Someone typing, tapping or scrolling is at the screen, but the server sees only requests: a
+  // nurse typing the next MRN after reading a chart for a few minutes had the warning pop up and
+  // take the focus mid-word. Input in the last PRESENT_MS before the warning is due, or while it
+  // shows, counts as pressing "Stay signed in"; only a screen nobody touched gets the warning.
+  var PRESENT_MS = 10000;
+  var lastInput = 0;
+  ["keydown", "pointerdown", "wheel"].forEach(function (type) {
+    document.addEventListener(type, function () {
+      lastInput = Date.now();
+      if (!warning.hidden && !leaving) keepAlive();
+    }, { capture: true, passive: true });
+  });
+
   function tick() {
     var left = Math.ceil((deadline - Date.now()) / 1000) - MARGIN_SECONDS;
     if (left <= 0) {
@@ -129,6 +142,10 @@
       return;
     }
     if (left <= warnSeconds) {
+      if (warning.hidden && Date.now() - lastInput < PRESENT_MS) {
+        keepAlive();
+        return;
+      }
       countdown.textContent = String(left);
       if (warning.hidden) {
         warning.hidden = false;
@@ -139,7 +156,11 @@
     }
   }
 
-  stay.addEventListener("click", function () {
+  // keepAlive asks the server to push the idle deadline back, at most one request at a time.
+  var keeping = false;
+  function keepAlive() {
+    if (keeping) return;
+    keeping = true;
     window
       .fetch(KEEPALIVE_URL, {
         method: "POST",
@@ -160,8 +181,12 @@
         }
       }, function () {
         // Server unreachable: keep counting; the server decides when it is back.
+      })
+      .then(function () {
+        keeping = false;
       });
-  });
+  }
+  stay.addEventListener("click", keepAlive);
 
   // Only a request the server answered below 500 is sure to have reached the session and pushed
   // the idle deadline back (a 503 can mean the session store failed). Not restarting on the
