@@ -3,12 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/chartside/chartside/epic"
 )
 
 // TestCheckInSandboxMode: `web check` on a fresh machine walks the whole chain against the
@@ -30,22 +26,11 @@ func TestCheckInSandboxMode(t *testing.T) {
 // TestCheckFailureSaidOnce: a failed step is printed once, with its fixes; the program's last line
 // points at it instead of repeating Epic's error.
 func TestCheckFailureSaidOnce(t *testing.T) {
-	key, err := epic.GenerateECKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pem, err := key.PEM()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyFile := filepath.Join(t.TempDir(), "key.pem")
-	if err := os.WriteFile(keyFile, pem, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	keyFile, _ := writeKeyFile(t, nil, 0o600)
 	env := map[string]string{"DATA_DIR": t.TempDir(), "EPIC_FHIR_BASE_URL": "http://127.0.0.1:1/fhir", "EPIC_CLIENT_ID": "x",
 		"EPIC_MRN_SYSTEM": "MRN", "EPIC_PRIVATE_KEY_FILE": keyFile, "LOG_FORMAT": "text"}
 	var out, errs bytes.Buffer
-	err = run(context.Background(), []string{"check"}, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errs)
+	err := run(context.Background(), []string{"check"}, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errs)
 	if err == nil || !strings.Contains(err.Error(), "see the FAIL line") || strings.Contains(err.Error(), "connection refused") {
 		t.Errorf("error %v: want one pointing at the FAIL line above, not repeating it", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -74,15 +73,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pemBytes, err := key.PEM()
-	if err != nil {
-		t.Fatal(err)
-	}
+	keyFile, pemBytes := writeKeyFile(t, key, 0o600)
 	dir := t.TempDir()
-	keyFile := filepath.Join(dir, "epic-key.pem")
-	if err := os.WriteFile(keyFile, pemBytes, 0o600); err != nil {
-		t.Fatal(err)
-	}
 
 	sb, err := sandbox.New(sandbox.Options{Patients: 3})
 	if err != nil {

@@ -41,20 +41,9 @@ func TestUnreadableKeyFileAsksForPermissionsNotAnotherKey(t *testing.T) {
 		if os.Geteuid() == 0 {
 			t.Skip("root reads a file whatever its mode")
 		}
-		k, err := epic.GenerateECKey()
-		if err != nil {
-			t.Fatal(err)
-		}
-		pem, err := k.PEM()
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join(t.TempDir(), "epic-key.pem")
-		if err := os.WriteFile(path, pem, 0o000); err != nil {
-			t.Fatal(err)
-		}
+		path, _ := writeKeyFile(t, nil, 0o000)
 		cfg := Config{Epic: EpicConfig{FHIRBaseURL: "https://epic.example.org/api/FHIR/R4", PrivateKeyFiles: []string{path}}}
-		_, err = openUpstream(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
+		_, err := openUpstream(context.Background(), cfg, slog.New(slog.DiscardHandler), nil)
 		check(t, err)
 	})
 
@@ -64,4 +53,25 @@ func TestUnreadableKeyFileAsksForPermissionsNotAnotherKey(t *testing.T) {
 			t.Errorf("fix %q: want the key advice", ce.Fix)
 		}
 	})
+}
+
+// writeKeyFile writes key (nil: a new EC P-384 key, web keygen's default) as PEM to a file with
+// permissions perm in a new temporary directory, and returns the file's path and the PEM.
+func writeKeyFile(t *testing.T, key *epic.Key, perm os.FileMode) (string, []byte) {
+	t.Helper()
+	if key == nil {
+		var err error
+		if key, err = epic.GenerateECKey(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pem, err := key.PEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "epic-key.pem")
+	if err := os.WriteFile(path, pem, perm); err != nil {
+		t.Fatal(err)
+	}
+	return path, pem
 }
