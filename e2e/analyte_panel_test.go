@@ -56,12 +56,8 @@ const markPanel = `(function () { document.getElementById('section-analyte').e2e
 // that section's heading. axe checks the chart with the panel open.
 func checkAnalytePanel(t *testing.T, ctx context.Context, base, axeJS, artifacts string) {
 	must(t, "look up "+valuesMRN, chromedp.Do(ctx,
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="mrn-input"]`)),
-		chromedp.SendKeys(chromedp.CSS(`[data-testid="mrn-input"]`), valuesMRN),
-		chromedp.Click(chromedp.CSS(`[data-testid="lookup-submit"]`)),
+		lookUp(base, valuesMRN),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="labs-table"]`)),
-		chromedp.WaitNotPresent(chromedp.CSS(`[aria-busy="true"]`)),
 	))
 	eval := func(what, js string) {
 		t.Helper()

@@ -184,21 +184,35 @@ func headlessBrowser(t *testing.T) context.Context {
 	return ctx
 }
 
-// openChartAs signs in at base as user, looks up mrn and waits for its banner and for every section
-// to have loaded: how most browser tests begin. demoUser and demoPass are the sandbox's demo clinician.
-func openChartAs(base, user, pass, mrn string) chromedp.Action[chromedp.Void] {
+// signInAs signs in at base as user through the sign-in form.
+func signInAs(base, user, pass string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
 		chromedp.Navigate(base+"/signin"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="signin-form"]`)),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid="username-input"]`), user),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid="password-input"]`), pass),
 		chromedp.Click(chromedp.CSS(`[data-testid="signin-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="signout"]`)),
+	)
+}
+
+// lookUp opens mrn's chart from the lookup page and waits for its banner and for every section to
+// have loaded.
+func lookUp(base, mrn string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="mrn-input"]`)),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid="mrn-input"]`), mrn),
 		chromedp.Click(chromedp.CSS(`[data-testid="lookup-submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="banner-name"]`)),
 		chromedp.WaitNotPresent(chromedp.CSS(`[aria-busy="true"]`)),
 	)
+}
+
+// openChartAs signs in as user and opens mrn's chart: how most browser tests begin. demoUser and
+// demoPass are the sandbox's demo clinician.
+func openChartAs(base, user, pass, mrn string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(signInAs(base, user, pass), lookUp(base, mrn))
 }
 
 const demoUser, demoPass = "demo", "chartside-demo"

@@ -78,12 +78,7 @@ func TestBrowserHeaderAndVitalTilesKeepTogether(t *testing.T) {
 	// 1. The audit trail on a phone: every part of the header on one line, nothing wider than the page.
 	must(t, "sign in as an admin on a 390x844 phone and open the audit trail", chromedp.Do(ctx,
 		chromedp.EmulateViewport(390, 844),
-		chromedp.Navigate(base+"/signin"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="signin-form"]`)),
-		chromedp.SendKeys(chromedp.CSS(`[data-testid="username-input"]`), layoutAdmin),
-		chromedp.SendKeys(chromedp.CSS(`[data-testid="password-input"]`), layoutPass),
-		chromedp.Click(chromedp.CSS(`[data-testid="signin-submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="signout"]`)),
+		signInAs(base, layoutAdmin, layoutPass),
 		chromedp.Navigate(base+"/admin/audit"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="audit-table"]`)),
 	))
@@ -96,12 +91,8 @@ func TestBrowserHeaderAndVitalTilesKeepTogether(t *testing.T) {
 	// 2. The vitals strip at 1280 px: blood pressure's unit on the line of its value.
 	must(t, "open "+e2eMRN+" at 1280x1024", chromedp.Do(ctx,
 		chromedp.EmulateViewport(1280, 1024),
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="mrn-input"]`)),
-		chromedp.SendKeys(chromedp.CSS(`[data-testid="mrn-input"]`), e2eMRN),
-		chromedp.Click(chromedp.CSS(`[data-testid="lookup-submit"]`)),
+		lookUp(base, e2eMRN),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="vital-tile"]`)),
-		chromedp.WaitNotPresent(chromedp.CSS(`[aria-busy="true"]`)),
 	))
 	bp, err := chromedp.Run(ctx, chromedp.Evaluate[string](`Array.prototype.map.call(document.querySelectorAll('[data-testid="vital-value"]'), function (v) { return v.textContent.trim(); }).filter(function (v) { return v.indexOf('mm[Hg]') > 0; }).join()`))
 	must(t, "find the blood pressure tile", err)

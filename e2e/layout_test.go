@@ -50,25 +50,11 @@ func TestBrowserLayout(t *testing.T) {
 
 	signIn := func(user, pass string) {
 		t.Helper()
-		must(t, "sign in as "+user, chromedp.Do(ctx,
-			chromedp.Navigate(base+"/signin"),
-			chromedp.WaitVisible(chromedp.CSS(`[data-testid="signin-form"]`)),
-			chromedp.SendKeys(chromedp.CSS(`[data-testid="username-input"]`), user),
-			chromedp.SendKeys(chromedp.CSS(`[data-testid="password-input"]`), pass),
-			chromedp.Click(chromedp.CSS(`[data-testid="signin-submit"]`)),
-			chromedp.WaitVisible(chromedp.CSS(`[data-testid="signout"]`)),
-		))
+		must(t, "sign in as "+user, chromedp.Do(ctx, signInAs(base, user, pass)))
 	}
 	openChart := func(mrn string) {
 		t.Helper()
-		must(t, "look up "+mrn, chromedp.Do(ctx,
-			chromedp.Navigate(base+"/"),
-			chromedp.WaitVisible(chromedp.CSS(`[data-testid="mrn-input"]`)),
-			chromedp.SendKeys(chromedp.CSS(`[data-testid="mrn-input"]`), mrn),
-			chromedp.Click(chromedp.CSS(`[data-testid="lookup-submit"]`)),
-			chromedp.WaitVisible(chromedp.CSS(`[data-testid="banner-name"]`)),
-			chromedp.WaitNotPresent(chromedp.CSS(`[aria-busy="true"]`)),
-		))
+		must(t, "look up "+mrn, chromedp.Do(ctx, lookUp(base, mrn)))
 	}
 
 	// 1. A phone: the chart does not scroll sideways; only its tables do, inside their scrollers.

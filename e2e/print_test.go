@@ -41,10 +41,7 @@ func setMedia(media string) chromedp.Action[chromedp.Void] {
 // the printout were incomplete). On screen the same page keeps its controls.
 func checkPrint(t *testing.T, ctx context.Context, base, artifacts string) {
 	must(t, "look up "+printMRN, chromedp.Do(ctx,
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="mrn-input"]`)),
-		chromedp.SendKeys(chromedp.CSS(`[data-testid="mrn-input"]`), printMRN),
-		chromedp.Click(chromedp.CSS(`[data-testid="lookup-submit"]`)),
+		lookUp(base, printMRN),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="print-link"]`)),
 		chromedp.Click(chromedp.CSS(`[data-testid="print-link"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="print-chart"]`)),

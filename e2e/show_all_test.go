@@ -36,12 +36,8 @@ const markLabs = `(function () { document.getElementById('section-labs').e2eMark
 // (htmx refocuses its id in the new section), and brings the empty year and Show all back.
 func checkShowAll(t *testing.T, ctx context.Context, base, artifacts string) {
 	must(t, "look up "+showAllMRN, chromedp.Do(ctx,
-		chromedp.Navigate(base+"/"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="mrn-input"]`)),
-		chromedp.SendKeys(chromedp.CSS(`[data-testid="mrn-input"]`), showAllMRN),
-		chromedp.Click(chromedp.CSS(`[data-testid="lookup-submit"]`)),
+		lookUp(base, showAllMRN),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="labs-older-link"]`)),
-		chromedp.WaitNotPresent(chromedp.CSS(`[aria-busy="true"]`)),
 	))
 	wait := func(what, want string) {
 		t.Helper()
