@@ -123,18 +123,18 @@ func EncounterDOMID(id string) string {
 
 // EncounterRow is one timeline entry.
 func EncounterRow(e fhir.Encounter, loc *time.Location, links Links) views.EncounterRow {
-	when := Period(e.Period, loc)
+	when, typ, where := Period(e.Period, loc), EncounterType(e), location(e)
 	r := views.EncounterRow{
 		DOMID:         EncounterDOMID(e.ID),
 		DetailURL:     links.encounter(e.ID),
 		When:          orNotRecorded(when),
 		Class:         orNotRecorded(EncounterClass(e)),
-		Type:          orNotRecorded(EncounterType(e)),
+		Type:          orNotRecorded(typ),
 		Status:        orNotRecorded(e.Status),
 		StatusNotable: notableEncounterStatus(e.Status),
-		Location:      orNotRecorded(location(e)),
+		Location:      orNotRecorded(where),
 		Clinician:     orNotRecorded(clinician(e)),
-		Name:          encounterName(e, loc),
+		Name:          encounterName(typ, when, where),
 	}
 	if r.Name == "" {
 		r.Name = r.Type + " " + r.When
@@ -147,9 +147,9 @@ func EncounterRow(e fhir.Encounter, loc *time.Location, links Links) views.Encou
 // Type and time alone named two encounters of one type at the same minute alike (Epic books an
 // orders-only or a nurse visit beside the clinic visit at the same time); where they were is what
 // tells them apart for the reader.
-func encounterName(e fhir.Encounter, loc *time.Location) string {
+func encounterName(typ, when, where string) string {
 	var which []string
-	for _, s := range []string{EncounterType(e), Period(e.Period, loc), location(e)} {
+	for _, s := range []string{typ, when, where} {
 		if s != "" {
 			which = append(which, s)
 		}
@@ -297,7 +297,7 @@ func Window(from, to time.Time, loc *time.Location) string {
 // location (encounterName). The table is a named region (a landmark), and two encounters' details
 // may be open in the timeline at once: the same caption on both would be two landmarks of one name.
 func encounterObsCaption(e fhir.Encounter, loc *time.Location) string {
-	name := encounterName(e, loc)
+	name := encounterName(EncounterType(e), Period(e.Period, loc), location(e))
 	if name == "" {
 		return "Observations recorded in this encounter"
 	}
