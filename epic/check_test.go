@@ -23,7 +23,7 @@ func TestCheck(t *testing.T) {
 			"ok   token URL: ", "(discovered from .well-known/smart-configuration)",
 			"ok   token: obtained", "2 scopes granted",
 			"ok   search: Patient?identifier=" + "urn%3Aoid%3A1.2.840.114350.1.13.0.1.7.5.737384.14|… accepted",
-			"all checks passed",
+			"all checks passed, except the MRN system, which was not checked", "web check --mrn",
 		}},
 		{name: "invalid_client", tokenStatus: 400, tokenBody: `{"error":"invalid_client","error_description":null}`, wantErr: true, wantLines: []string{
 			"(configured)", "FAIL token: epic: token request failed: 400 invalid_client",

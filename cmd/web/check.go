@@ -20,7 +20,7 @@ func runCheck(ctx context.Context, cfg Config, log *slog.Logger, opts checkOptio
 	}
 	defer up.stop(context.Background())
 	if up.sandbox != nil {
-		fmt.Fprintln(stdout, "sandbox mode: checking the embedded Epic sandbox (set EPIC_FHIR_BASE_URL to check a real Epic)")
+		fmt.Fprintln(stdout, "sandbox mode: checking the embedded Epic sandbox, its JWK Set served on a loopback port for this check only\n(set EPIC_FHIR_BASE_URL to check a real Epic)")
 	}
 	client, err := epic.New(up.epic)
 	if err != nil {

@@ -16,7 +16,7 @@ func TestCheckInSandboxMode(t *testing.T) {
 	if err := run(context.Background(), []string{"check"}, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errs); err != nil {
 		t.Fatalf("web check: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"ok   jwks:", "ok   token: obtained", "ok   search:", "Epic's note: warning 4101", "all checks passed"} {
+	for _, want := range []string{"ok   jwks:", "ok   token: obtained", "ok   search:", "Epic's note: warning 4101", "all checks passed, except the MRN system"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
@@ -60,6 +60,9 @@ func TestCheckKnownMRN(t *testing.T) {
 			}
 			if !strings.Contains(out.String(), tt.want) {
 				t.Errorf("output lacks %q:\n%s", tt.want, out.String())
+			}
+			if tt.ok && !strings.HasSuffix(out.String(), "\nall checks passed\n") {
+				t.Errorf("a check with --mrn that passed does not end in plain \"all checks passed\":\n%s", out.String())
 			}
 			if strings.Contains(out.String()+errs.String(), "Camila") || strings.Contains(out.String()+errs.String(), "Lopez") {
 				t.Errorf("the check shows who the patient is:\n%s%s", out.String(), errs.String())
