@@ -36,6 +36,7 @@ func buildStore(opts Options) (*store, LoadReport, error) {
 		}
 	}
 	g.addLapsedPatient()
+	g.addCorrectedResultsPatient()
 	st.finish()
 	return st, report, nil
 }

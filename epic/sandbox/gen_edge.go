@@ -144,3 +144,68 @@ func (g *gen) addLapsedPatient() {
 	last := g.now.AddDate(0, -18, 0)
 	g.history(p, last.AddDate(-3, 0, 0), last, 45, 2)
 }
+
+// addCorrectedResultsPatient adds a patient whose latest visit has results corrected the way labs
+// and nurses correct them: a hemolysed potassium flagged high, entered in error and redrawn; a blood
+// pressure typed wrong, entered in error after a correct one; a troponin cancelled before it was
+// run; a hemoglobin amended after review; a culture still preliminary. The chart must keep each one
+// visible and marked, and never treat an erroneous or cancelled result as the latest or as
+// abnormal. It is added last, so adding it changed no other patient's data.
+func (g *gen) addCorrectedResultsPatient() {
+	p := g.randomPerson("400011")
+	p.given, p.family, p.sex = []string{"Inês"}, "Carvalho", "female"
+	p.summary = "Corrected results: a potassium and a blood pressure entered in error, a cancelled troponin, an amended hemoglobin, a preliminary culture"
+	g.st.addPatient(g.patientResource(p), nil)
+	g.st.directory = append(g.st.directory, Listing{MRN: p.mrn, Name: p.fullName(), Summary: p.summary})
+	g.history(p, g.now.AddDate(-2, 0, 0), g.now.AddDate(0, 0, -10), 60, 2)
+
+	at := g.now.Add(-30 * time.Hour).Truncate(time.Minute)
+	v := &visit{kind: visitED, start: at, end: at.Add(6 * time.Hour), id: g.fhirID('e', 22), csn: g.nextCSN(), label: "Hospital Encounter"}
+	g.st.addEncounter(g.encounterResource(p, v), p.id, nil)
+	g.vitalsFor(p, v, g.now)
+
+	// The newest blood pressure is the wrong one: 212/128 typed for 122/78, then marked in error.
+	bp := g.vitalObservation(p, v, at.Add(40*time.Minute), rowBP)
+	bp.Status = "entered-in-error"
+	bp.Component = []fhir.ObservationComponent{
+		{Code: cc(sysLOINC, "8480-6", "Systolic blood pressure"), ObservationValue: fhir.ObservationValue{ValueQuantity: ucum(212, 0, "mm[Hg]")}},
+		{Code: cc(sysLOINC, "8462-4", "Diastolic blood pressure"), ObservationValue: fhir.ObservationValue{ValueQuantity: ucum(128, 0, "mm[Hg]")}},
+	}
+	g.st.addObservation(bp, p.id, nil)
+
+	order := &fhir.Reference{Reference: "ServiceRequest/" + g.fhirID('e', 40), Display: "Emergency labs"}
+	specimen := &fhir.Reference{Reference: "Specimen/" + g.fhirID('e', 42), Display: "Specimen"}
+	potassium, hemoglobin := panelBMP.analytes[1], panelCBC.analytes[1]
+	lab := func(a analyte, after time.Duration, fill func(o *fhir.Observation)) {
+		o := g.labObservation(p, v, at.Add(after), order, specimen, a)
+		fill(&o)
+		g.st.addObservation(o, p.id, nil)
+	}
+	lab(potassium, 30*time.Minute, func(o *fhir.Observation) {
+		o.Status = "entered-in-error"
+		o.ValueQuantity = ucum(6.9, 1, "mmol/L")
+		o.ReferenceRange = referenceRange(potassium)
+		o.Interpretation = []fhir.CodeableConcept{cc(sysInterp, "H", "High")}
+		o.Note = []fhir.Annotation{{Text: "Specimen hemolyzed. Result entered in error; redraw requested."}}
+	})
+	lab(potassium, 2*time.Hour, func(o *fhir.Observation) {
+		o.ValueQuantity = ucum(4.1, 1, "mmol/L")
+		o.ReferenceRange = referenceRange(potassium)
+	})
+	lab(hemoglobin, 30*time.Minute, func(o *fhir.Observation) {
+		o.Status = "amended"
+		o.ValueQuantity = ucum(10.8, 1, "g/dL")
+		o.ReferenceRange = referenceRange(hemoglobin)
+		o.Interpretation = []fhir.CodeableConcept{cc(sysInterp, "L", "Low")}
+		o.Note = []fhir.Annotation{{Text: "Amended after smear review; earlier report 8.1 g/dL."}}
+	})
+	lab(analyte{loinc: "6598-7", loincName: "Troponin T.cardiac [Mass/volume] in Serum or Plasma", epicCode: "1534606", text: "Troponin T"}, 30*time.Minute, func(o *fhir.Observation) {
+		o.Status = "cancelled"
+		o.DataAbsentReason = ptr(cc("http://terminology.hl7.org/CodeSystem/data-absent-reason", "not-performed", "Not Performed"))
+		o.Note = []fhir.Annotation{{Text: "Cancelled: duplicate order."}}
+	})
+	lab(analyte{loinc: "600-7", loincName: "Bacteria identified in Blood by Culture", epicCode: "1534601", text: "Blood culture"}, 45*time.Minute, func(o *fhir.Observation) {
+		o.Status = "preliminary"
+		o.ValueString = "No growth at 24 hours. Final report to follow."
+	})
+}
