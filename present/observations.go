@@ -84,12 +84,17 @@ func when(o fhir.Observation) fhir.DateTime {
 }
 
 // whenText is when as shown: an effectivePeriod as a period ("until Oct 22, 2008" for Epic's smoking
-// history, which sends only an end), so its end never reads as the time of the observation; with
+// history, which sends only an end), so its end never reads as the time of the observation, and a
+// period with only a start as ongoing ("since Sep 12, 2006": FHIR's missing end means the period
+// has not ended), so a current smoker's history does not read as a record from 2006; with
 // no effective time at all, the issued time labelled as such ("Issued Apr 7, 2022 00:00": Epic's
 // alcohol and drug use carry only that), so the time the result was released or the history
 // recorded never reads as the time it was taken.
 func whenText(o fhir.Observation, loc *time.Location) string {
 	if o.EffectiveDateTime.IsZero() && o.EffectiveInstant.IsZero() && o.EffectivePeriod != nil {
+		if pe := o.EffectivePeriod; pe.End.IsZero() && !pe.Start.IsZero() {
+			return "since " + DateTime(pe.Start, loc)
+		}
 		if p := Period(o.EffectivePeriod, loc); p != "" {
 			return p
 		}

@@ -221,7 +221,8 @@ func TestObservationRowsKeepEveryRowNewestFirst(t *testing.T) {
 }
 
 // TestObservationRowWhen: an effectivePeriod is shown as a period, so its end is never shown as
-// though it were when the observation was made; for the same reason the issued time, shown when
+// though it were when the observation was made, and one without an end is shown as ongoing (a
+// current smoker's "since 2006", not a bare 2006); for the same reason the issued time, shown when
 // there is no effective time, says it is the issued time.
 func TestObservationRowWhen(t *testing.T) {
 	loc := chicago(t)
@@ -229,7 +230,8 @@ func TestObservationRowWhen(t *testing.T) {
 		{"dateTime", `{"effectiveDateTime":"2024-06-01T13:00:00Z"}`, "Jun 1, 2024 08:00 CDT"},
 		{"period", `{"effectivePeriod":{"start":"2024-06-01T08:00:00-05:00","end":"2024-06-02T08:00:00-05:00"}}`, "Jun 1, 2024 08:00 – Jun 2, 2024 08:00"},
 		{"period end only (Epic's smoking history)", `{"effectivePeriod":{"end":"2008-10-22"}}`, "until Oct 22, 2008"},
-		{"period start only", `{"effectivePeriod":{"start":"2008-10-22"}}`, "Oct 22, 2008"},
+		{"period start only: ongoing", `{"effectivePeriod":{"start":"2008-10-22"}}`, "since Oct 22, 2008"},
+		{"period start only with a time", `{"effectivePeriod":{"start":"2024-06-01T13:00:00Z"}}`, "since Jun 1, 2024 08:00 CDT"},
 		{"issued when no effective, labelled", `{"issued":"2022-04-07T05:00:00Z"}`, "Issued Apr 7, 2022 00:00 CDT"},
 		{"effective beats issued", `{"effectiveDateTime":"2022-04-06","issued":"2022-04-07T05:00:00Z"}`, "Apr 6, 2022"},
 		{"nothing", `{}`, "Not recorded"},
