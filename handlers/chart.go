@@ -33,11 +33,14 @@ func (s *Server) patientPage(c echo.Context) views.Page {
 
 // banner maps the patient for the banner. The MRN the clinician looked up is shown when the
 // patient's identifiers do not carry one in the configured system (a lookup by Epic's MRN type).
+// A patient chosen among several sharing the MRN keeps saying so, on every page of the chart: a
+// clinician coming back to the tab, or taking over the kiosk, must check who this is.
 func (s *Server) banner(p fhir.Patient, ref sessions.PatientRef, onChart bool) views.Banner {
 	b := present.Banner(p, s.settings.MRNSystem, s.settings.Now(), s.settings.Location)
 	if (b.MRN == "" || b.MRN == views.NotRecorded) && ref.MRN != "" {
 		b.MRN = ref.MRN
 	}
+	b.SharedMRN = ref.Shared
 	if !onChart {
 		b.ChartURL = chartURL(ref.Handle)
 	}

@@ -94,7 +94,7 @@ func (s *Server) lookupPost(c echo.Context) error {
 		}
 		choices := make([]sessions.PatientRef, 0, len(matches))
 		for _, p := range matches {
-			choices = append(choices, sessions.PatientRef{PatientID: p.ID, MRN: f.MRN})
+			choices = append(choices, sessions.PatientRef{PatientID: p.ID, MRN: f.MRN, Shared: len(res.Items)})
 			v.Matches = append(v.Matches, present.Match(p, s.settings.MRNSystem, s.settings.Now(), s.settings.Location))
 		}
 		if err := s.sessions.PutLookupChoices(c.Request().Context(), choices); err != nil {
@@ -108,7 +108,7 @@ func (s *Server) lookupPost(c echo.Context) error {
 	if err := s.recordAccess(c, lookup, audit.OutcomeShown); err != nil {
 		return err
 	}
-	return s.openChart(c, p, f.MRN, true)
+	return s.openChart(c, p, sessions.PatientRef{MRN: f.MRN}, true)
 }
 
 // lookupChoose handles POST /lookup/choose: one of the patients the session's last ambiguous
@@ -141,17 +141,18 @@ func (s *Server) lookupChoose(c echo.Context) error {
 	if err := s.sessions.PutLookupChoices(ctx, nil); err != nil {
 		return fmt.Errorf("lookup choose: %w", err)
 	}
-	return s.openChart(c, fhir.Patient{ID: chosen.PatientID}, chosen.MRN, false)
+	return s.openChart(c, fhir.Patient{ID: chosen.PatientID}, *chosen, false)
 }
 
-// openChart gives the patient a handle in this session and sends the browser to the chart. A
+// openChart gives the patient a handle in this session and sends the browser to the chart. found
+// is how the patient was found: the MRN searched and, for a choice, how many patients share it. A
 // patient with full details (from the search) is kept for the banner, so the chart page needs no
 // Patient read; a bare id (a choice) is not.
-func (s *Server) openChart(c echo.Context, p fhir.Patient, mrn string, full bool) error {
+func (s *Server) openChart(c echo.Context, p fhir.Patient, found sessions.PatientRef, full bool) error {
 	if p.ID == "" {
 		return errors.New("lookup: Epic returned a patient without an id")
 	}
-	h, err := s.rememberPatient(c, p.ID, mrn)
+	h, err := s.rememberPatient(c, p.ID, found.MRN, found.Shared)
 	if err != nil {
 		return err
 	}

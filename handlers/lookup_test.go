@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/chartside/chartside/audit"
 	"github.com/chartside/chartside/epic/sandbox"
 )
@@ -110,6 +112,14 @@ func TestLookupMultipleMatchesChoose(t *testing.T) {
 	if !ok || choice == "" {
 		t.Fatal("match has no choice value")
 	}
+	// Both are Jordan Lee: a screen reader must hear which is which.
+	names := map[string]bool{}
+	rows.Find(`[data-testid="match-choose"]`).Each(func(_ int, s *goquery.Selection) {
+		names[strings.Join(strings.Fields(s.Text()), " ")] = true
+	})
+	if !names["Open chart of Jordan Lee, born May 20, 1985"] || !names["Open chart of Jordan Lee, born Oct 2, 1991"] {
+		t.Errorf("Open chart buttons are named %v: the two Jordan Lees must be told apart by birth date", names)
+	}
 
 	// A patient id that was not offered is refused, even a real one.
 	other := b.post("/lookup/choose", url.Values{"patient": {"erXuFYUfucBZaryVksYEcMg3"}}, nil)
@@ -125,6 +135,11 @@ func TestLookupMultipleMatchesChoose(t *testing.T) {
 	if chart.StatusCode != http.StatusOK {
 		t.Fatalf("chart of the chosen patient: status %d", chart.StatusCode)
 	}
+	// The chart keeps saying the MRN is shared, so whoever comes back to it checks who this is.
+	const sharedNote = "shared by 2 patients: check name and birth date"
+	if got := strings.TrimSpace(chart.doc(t).Find(`[data-testid="banner-mrn-shared"]`).Text()); got != sharedNote {
+		t.Errorf("banner's shared-MRN note = %q, want %q", got, sharedNote)
+	}
 	recs := env.auditRecords()
 	last := recs[len(recs)-1]
 	if last.Action != audit.ActionChartView || last.PatientID != choice || last.MRN != "400004" {
@@ -135,6 +150,12 @@ func TestLookupMultipleMatchesChoose(t *testing.T) {
 	again := b.post("/lookup/choose", url.Values{"patient": {choice}}, nil)
 	if again.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("reusing a choice: status %d, want 422", again.StatusCode)
+	}
+	if got := b.get(chosen.Header.Get("Location")+"/print", nil).doc(t).Find(`[data-testid="banner-mrn-shared"]`).Text(); got != sharedNote {
+		t.Errorf("printable chart's shared-MRN note = %q, want %q", got, sharedNote)
+	}
+	if n := b.get(b.openChart("400001"), nil).doc(t).Find(`[data-testid="banner-mrn-shared"]`).Length(); n != 0 {
+		t.Error("a patient whose MRN is theirs alone is said to share it")
 	}
 }
 

@@ -30,8 +30,9 @@ func newHandle() (string, error) {
 }
 
 // rememberPatient gives the patient a handle in this session (reusing the existing one when the
-// patient was opened before, so open tabs keep working) and returns it.
-func (s *Server) rememberPatient(c echo.Context, patientID, mrn string) (string, error) {
+// patient was opened before, so open tabs keep working) and returns it. shared is how many
+// patients the MRN found when this one was chosen among them (0: only this one).
+func (s *Server) rememberPatient(c echo.Context, patientID, mrn string, shared int) (string, error) {
 	ctx := c.Request().Context()
 	refs, err := s.sessions.PatientRefs(ctx)
 	if err != nil {
@@ -54,7 +55,7 @@ func (s *Server) rememberPatient(c echo.Context, patientID, mrn string) (string,
 		ref = sessions.PatientRef{Handle: h, PatientID: patientID}
 	}
 	if mrn != "" {
-		ref.MRN = mrn
+		ref.MRN, ref.Shared = mrn, shared
 	}
 	kept = append(kept, ref)
 	if len(kept) > maxPatientHandles {

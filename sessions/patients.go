@@ -20,6 +20,9 @@ type PatientRef struct {
 	Handle    string `json:"h"`
 	PatientID string `json:"p"` // Epic FHIR Patient id
 	MRN       string `json:"m"` // the MRN that was looked up, for the audit trail
+	// Shared is how many patients Epic found with that MRN when this one was chosen among them
+	// (0 when the MRN found only this patient), so the chart can keep saying so.
+	Shared int `json:"s,omitempty"`
 }
 
 // PatientRefs returns the patients this session has opened, most recent last. The list is encoded

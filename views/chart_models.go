@@ -64,6 +64,7 @@ type Banner struct {
 	Name         string // "Camila Maria Lopez"; NotRecorded when absent
 	Preferred    string // the name the patient goes by when it differs from Name ("Ali Mychart"); else empty
 	MRN          string
+	SharedMRN    int    // how many patients have this MRN, when the clinician chose this one among them; else 0
 	BirthDate    string // as given: "Sep 12, 1987", "Mar 1970", "1970"
 	Age          string // "38 y", "14 mo", "37–38 y"; empty when unknown
 	Sex          string

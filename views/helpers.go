@@ -74,3 +74,9 @@ func earlierRowClass(r ObsRow) string {
 // encounterSlotID is the id of the element an encounter's details are loaded into: the Details
 // control's hx-target and aria-controls both name it.
 func encounterSlotID(e EncounterRow) string { return e.DOMID + "-detail" }
+
+// sharedMRNText is the banner's reminder that the clinician chose this patient among several
+// sharing the MRN.
+func sharedMRNText(n int) string {
+	return "shared by " + strconv.Itoa(n) + " patients: check name and birth date"
+}

@@ -31,3 +31,13 @@ type MatchRow struct {
 	Sex         string
 	Identifiers []IDRow
 }
+
+// chooseLabel is what a screen reader hears for a match's Open chart button: the name alone is not
+// enough, since patients sharing an MRN often share a family name too ("Jordan Lee" twice).
+func chooseLabel(m MatchRow) string {
+	born := "born " + m.BirthDate
+	if isNotRecorded(m.BirthDate) || m.BirthDate == "" {
+		born = "birth date not recorded"
+	}
+	return " of " + m.Name + ", " + born
+}
