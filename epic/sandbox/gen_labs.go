@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/chartside/chartside/epic/fhir"
@@ -15,6 +16,28 @@ type analyte struct {
 	rangeText                              string // when set, the range is text-only or one-sided
 	mean, sd                               float64
 	decimals                               int
+}
+
+// forSex is a for a patient of the given sex, and the key its reference range is kept under:
+// hemoglobin and hematocrit have their own male ranges, as labs report them.
+func (a analyte) forSex(sex string) (analyte, string) {
+	if sex == "male" {
+		switch a.text {
+		case "Hemoglobin":
+			a.low, a.high = 13.5, 17.5
+			return a, a.loinc + "|male"
+		case "Hematocrit":
+			a.low, a.high = 41, 53
+			return a, a.loinc + "|male"
+		}
+	}
+	return a, a.loinc
+}
+
+// roundTo rounds v to the given number of decimals, as the value is reported.
+func roundTo(v float64, decimals int) float64 {
+	p := math.Pow(10, float64(decimals))
+	return math.Round(v*p) / p
 }
 
 type panel struct {
@@ -69,6 +92,8 @@ func (p *person) shift(a analyte) float64 {
 		return -10
 	case p.sex == "male" && a.text == "Hemoglobin":
 		return 1.2
+	case p.sex == "male" && a.text == "Hematocrit":
+		return 3
 	}
 	return 0
 }
@@ -97,21 +122,28 @@ func (g *gen) labsFor(p *person, v *visit, until time.Time, annual bool) {
 		order := &fhir.Reference{Reference: "ServiceRequest/" + g.fhirID('e', 40), Display: pn.name}
 		specimen := &fhir.Reference{Reference: "Specimen/" + g.fhirID('e', 42), Display: "Specimen"}
 		for _, a := range pn.analytes {
+			a, rangeKey := a.forSex(p.sex)
 			o := g.labObservation(p, v, at, order, specimen, a)
 			if a.unit == "" && a.mean == 0 {
 				g.textResult(&o, a)
 			} else {
 				value := g.normal(a.mean+p.shift(a), a.sd)
 				if g.chance(0.03) {
-					value = a.mean + p.shift(a) + float64(2*g.rng.IntN(2)-1)*a.sd*5 // a flagrant outlier
+					sign := float64(2*g.rng.IntN(2) - 1)
+					if a.low == 0 {
+						sign = 1 // a test with only an upper limit (lipids) is abnormal only when high
+					}
+					value = a.mean + p.shift(a) + sign*a.sd*5 // a flagrant outlier
 				}
-				value = max(value, 0)
+				// Never zero or below (a platelet count of 0 reads as a generator bug), and
+				// flagged as reported: a CO2 of 21.6 shown as 22 must not be flagged low.
+				value = roundTo(max(value, a.mean/10), a.decimals)
 				q := decimal(value, a.decimals)
 				o.ValueQuantity = &fhir.Quantity{Value: q.Value, Unit: a.unit, System: sysUCUM, Code: a.unit}
-				rr, ok := g.ranges[a.loinc]
+				rr, ok := g.ranges[rangeKey]
 				if !ok {
 					rr = referenceRange(a)
-					g.ranges[a.loinc] = rr
+					g.ranges[rangeKey] = rr
 				}
 				o.ReferenceRange = rr
 				if flag := interpretation(a, value); flag != nil {
