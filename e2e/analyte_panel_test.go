@@ -89,6 +89,17 @@ func checkAnalytePanel(t *testing.T, ctx context.Context, base, axeJS, artifacts
 	press("Enter on Potassium", kb.Enter)
 	wait("Enter on Potassium", "panel|fresh|close|section-analyte-title|in view")
 
+	// Her Potassium chart says its unit as Epic sent it and labels enough values to read her
+	// critical 6.8 off it (3.6 to 6.8 and the band 3.5 to 5.1: 4, 5, 6, 7 mmol/L).
+	axes, err := chromedp.Run(ctx, chromedp.Evaluate[trendAxesState](trendAxes))
+	must(t, "read Potassium's value axis", err)
+	if axes.Unit != "mmol/L" || strings.Join(axes.Ticks, " ") != "4 5 6 7" {
+		t.Errorf("Potassium's value axis: unit %q, values %q; want mmol/L, 4 5 6 7", axes.Unit, axes.Ticks)
+	}
+	for _, p := range axes.Problems {
+		t.Errorf("Potassium's trend chart: %s", p)
+	}
+
 	eval("mark the panel", markPanel)
 	must(t, "focus the panel's Refresh", chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(`#section-analyte-refresh`))))
 	press("Enter on Refresh", kb.Enter)

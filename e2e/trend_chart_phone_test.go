@@ -34,6 +34,46 @@ const trendChartLayout = `(function () {
 	};
 })()`
 
+// trendAxes reads the trend chart's value axis: its unit label, its tick labels, the unit label's
+// height on screen, and every pair of texts that overlap where one of them is an axis label (the
+// unit, a value or a time), or an axis label outside the drawing; boxes are the font's (getBBox),
+// so text that only touches counts.
+const trendAxes = `(function () {
+	var svg = document.querySelector('[data-testid="trend-svg"]');
+	var unit = svg.querySelector('[data-testid="chart-yunit"]');
+	var vb = svg.viewBox.baseVal;
+	var texts = Array.prototype.map.call(svg.querySelectorAll('text'), function (el) {
+		var b = el.getBBox();
+		var axis = !!el.closest('[data-testid="chart-ytick"], [data-testid="chart-xtick"]') || el === unit;
+		return {el: el, b: b, axis: axis, s: el.textContent.trim()};
+	});
+	var problems = [];
+	texts.forEach(function (a, i) {
+		if (a.axis && (a.b.x < vb.x || a.b.y < vb.y || a.b.x + a.b.width > vb.x + vb.width || a.b.y + a.b.height > vb.y + vb.height)) {
+			problems.push(a.s + ' outside the drawing');
+		}
+		texts.slice(i + 1).forEach(function (b) {
+			if (!(a.axis || b.axis)) return;
+			if (a.b.x < b.b.x + b.b.width && b.b.x < a.b.x + a.b.width && a.b.y < b.b.y + b.b.height && b.b.y < a.b.y + a.b.height) {
+				problems.push(a.s + ' overlaps ' + b.s);
+			}
+		});
+	});
+	return {
+		unit: unit ? unit.textContent.trim() : '',
+		unitPx: unit ? unit.getBoundingClientRect().height : 0,
+		ticks: Array.prototype.map.call(svg.querySelectorAll('[data-testid="chart-ytick"] text'), function (t) { return t.textContent.trim(); }),
+		problems: problems
+	};
+})()`
+
+type trendAxesState struct {
+	Unit     string   `json:"unit"`
+	UnitPx   float64  `json:"unitPx"`
+	Ticks    []string `json:"ticks"`
+	Problems []string `json:"problems"`
+}
+
 type trendLayout struct {
 	Label    float64 `json:"label"`
 	Over     int     `json:"over"`
@@ -78,6 +118,19 @@ func TestBrowserTrendChartOnPhone(t *testing.T) {
 	}
 	if got.Hidden <= 0 || got.Cue != "right" {
 		t.Errorf("at 390 px the chart's box hides %d px and its scroll cue is %q; want more to the right, marked", got.Hidden, got.Cue)
+	}
+	// The value axis names its unit as sent, as readable as the other labels, and no axis label
+	// runs into another (the top value under the unit, the lowest value over the first date).
+	axes, err := chromedp.Run(ctx, chromedp.Evaluate[trendAxesState](trendAxes))
+	must(t, "read the trend chart's value axis at 390 px", err)
+	if axes.Unit == "" || axes.UnitPx < 9 {
+		t.Errorf("at 390 px the value axis's unit is %q, %.1f px tall; want the unit, at least 9 px", axes.Unit, axes.UnitPx)
+	}
+	if len(axes.Ticks) < 4 {
+		t.Errorf("the value axis is labelled %q; want at least 4 values", axes.Ticks)
+	}
+	for _, p := range axes.Problems {
+		t.Errorf("trend chart at 390 px: %s", p)
 	}
 
 	// On paper the chart is drawn whole, with no shade over it.

@@ -18,13 +18,22 @@ import (
 // The time labels are centred on their ticks, the outer ones on the plot's edges, so both side
 // margins hold half of the longest label ("May 28, 2019 14:22", about 123 units at 11 px): a
 // narrower right margin clipped the last label of Camila Lopez's charts to "May 29 14:".
+// The top margin holds the value axis's unit ("mm[Hg]"), drawn above the tick labels, clear of the
+// top tick's label (see views.TrendChart), so the chart is a little taller than its plot needs.
 const (
 	chartWidth  = 720.0
-	chartHeight = 260.0
+	chartHeight = 272.0
 	marginLeft  = 64.0
 	marginRight = 64.0
-	marginTop   = 16.0
+	marginTop   = 28.0
 	marginBot   = 40.0
+)
+
+// Between minYTicks and maxYTicks values are labelled on the value axis: two (100 and 150 on Morgan
+// Quinlan's blood pressures, 91 to 183 mm[Hg]) left her 183/113 unreadable off the chart.
+const (
+	minYTicks = 4
+	maxYTicks = 6
 )
 
 // TrendChart computes the geometry of an analyte's trend chart from its results (any order): a
@@ -36,6 +45,12 @@ func TrendChart(obs []fhir.Observation, name, unit string, loc *time.Location) (
 		PlotLeft: marginLeft, PlotTop: marginTop,
 		PlotRight: chartWidth - marginRight, PlotBottom: chartHeight - marginBot,
 		Title: name + " trend",
+	}
+	// Every point drawn is in unit (plottable leaves the others out), so the axis names it as sent;
+	// a number Epic sent without a unit gets none made up, but says so, as the table's unit cell does.
+	c.YUnit = unit
+	if unit == "" {
+		c.YUnit = "unit not sent"
 	}
 	pts, skipped := plottable(obs, name, unit, loc)
 	note := ""
@@ -104,7 +119,7 @@ func TrendChart(obs []fhir.Observation, name, unit string, loc *time.Location) (
 		}
 		counts[k]++
 		marked := p.flag.Abnormal() || p.flag.Level == views.FlagUnknown
-		title := p.text + " " + unit + " on " + p.when
+		title := joinUnit(p.text, unit) + " on " + p.when
 		if len(series) > 1 {
 			title = p.series + " " + title
 		}
@@ -123,8 +138,9 @@ func TrendChart(obs []fhir.Observation, name, unit string, loc *time.Location) (
 		}
 		c.Series = append(c.Series, sr)
 	}
-	for _, v := range niceTicks(lo, hi, 5) {
-		c.YTicks = append(c.YTicks, views.ChartTick{Pos: round1(y(v)), Label: strconv.FormatFloat(v, 'f', -1, 64)})
+	ticks, step := niceTicks(lo, hi)
+	for _, v := range ticks {
+		c.YTicks = append(c.YTicks, views.ChartTick{Pos: round1(y(v)), Label: tickValue(v, step)})
 	}
 	c.XTicks = xTicks(pts, precisions(obs), loc, x)
 	last := pts[len(pts)-1]
@@ -233,28 +249,59 @@ func valueDomain(pts []point, bandLo, bandHi *float64) (lo, hi float64) {
 	return lo - pad, hi + pad
 }
 
-// niceTicks returns round values inside [lo, hi], about n of them.
-func niceTicks(lo, hi float64, n int) []float64 {
-	step := niceStep((hi - lo) / float64(n))
-	var out []float64
-	for v := math.Ceil(lo/step) * step; v <= hi+step*1e-9; v += step {
-		out = append(out, math.Round(v/step)*step)
+// niceTicks returns round values inside [lo, hi], and their step: the coarsest step of 1, 2 or 5
+// times a power of ten, else 2.5 (25 mm[Hg]), that gives minYTicks to maxYTicks of them; when none
+// does (-3 to 3: steps of 2 and 2.5 give three, 1 gives seven), the coarsest that gives at least
+// minYTicks, which is never more than 8 (the steps are at most twice apart).
+func niceTicks(lo, hi float64) ([]float64, float64) {
+	span := hi - lo
+	if !(span > 0) || math.IsInf(span, 0) {
+		return nil, 0
 	}
-	return out
+	// (The slack keeps a tick on the span's very end: 5.3 / 0.1 is 52.99999999999999.)
+	count := func(step float64) float64 { return math.Floor(hi/step+1e-9) - math.Ceil(lo/step-1e-9) + 1 }
+	exp := math.Floor(math.Log10(span / maxYTicks))
+	var best, fallback float64
+	for _, mantissas := range [][]float64{{5, 2, 1}, {2.5}} {
+		for e := exp + 1; e >= exp-1 && best == 0; e-- {
+			for _, m := range mantissas {
+				step := m * math.Pow(10, e)
+				if n := count(step); step > 0 && n >= minYTicks && n <= maxYTicks && step > best {
+					best = step
+				} else if n >= minYTicks && step > fallback {
+					fallback = step
+				}
+			}
+		}
+		if best > 0 {
+			break
+		}
+	}
+	if best == 0 {
+		best = fallback
+	}
+	if !(best > 0) || count(best) > 4*maxYTicks {
+		return nil, 0 // spans too small for float64 steps: no labels rather than a wrong one
+	}
+	var out []float64
+	first := math.Ceil(lo/best - 1e-9)
+	for i := 0.0; i < count(best); i++ {
+		out = append(out, (first+i)*best)
+	}
+	return out, best
 }
 
-func niceStep(raw float64) float64 {
-	exp := math.Floor(math.Log10(raw))
-	base := math.Pow(10, exp)
-	switch f := raw / base; {
-	case f <= 1:
-		return base
-	case f <= 2:
-		return 2 * base
-	case f <= 5:
-		return 5 * base
+// tickValue writes a tick's value with the decimals its step needs and no more: 0.3, never the
+// 0.30000000000000004 that 3 × 0.1 is in floating point, and 2.5 but 3.0 beside it.
+func tickValue(v, step float64) string {
+	dec := 0
+	for s := step; dec < 12 && math.Abs(s-math.Round(s)) > 1e-9*math.Max(1, math.Abs(s)); s *= 10 {
+		dec++
 	}
-	return 10 * base
+	if v == 0 {
+		v = 0 // no "-0"
+	}
+	return strconv.FormatFloat(v, 'f', dec, 64)
 }
 
 // timeTicks spreads n ticks evenly over [t0, t1].

@@ -345,6 +345,7 @@ type SVGChart struct {
 	Points                                   []ChartPoint
 	XTicks                                   []ChartTick
 	YTicks                                   []ChartTick
+	YUnit                                    string // the value axis's unit as sent ("mm[Hg]"), or that none was sent
 	Empty                                    string // set instead of drawing when there is nothing to plot
 }
 
