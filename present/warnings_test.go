@@ -22,7 +22,8 @@ func TestWarnings(t *testing.T) {
 		{"error", []epic.Warning{{Severity: "error", Code: "processing", Text: "boom"}}, []views.AlertLevel{views.AlertError}},
 		{"information", []epic.Warning{{Severity: "information", Code: "4122", Text: "unknown parameter"}}, []views.AlertLevel{views.AlertInfo}},
 		{"duplicates collapse", []epic.Warning{{Severity: "warning", Code: "59204", Text: "a"}, {Severity: "warning", Code: "59204", Text: "a"}}, []views.AlertLevel{views.AlertWarning}},
-		{"two kinds left out: both named", []epic.Warning{{Severity: "warning", Code: "59204", Text: "a"}, {Severity: "warning", Code: "59204", Text: "b"}}, []views.AlertLevel{views.AlertWarning, views.AlertWarning}},
+		{"two kinds left out: one note", []epic.Warning{{Severity: "warning", Code: "59204", Text: "a"}, {Severity: "warning", Code: "59204", Text: "b"}}, []views.AlertLevel{views.AlertWarning}},
+		{"suppressed beside truncated", []epic.Warning{{Severity: "warning", Code: "59204", Text: "a"}, {Severity: "warning", Code: epic.WarningCodeTruncated, Text: "more"}, {Severity: "warning", Code: "59204", Text: "b"}}, []views.AlertLevel{views.AlertWarning, views.AlertWarning}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,4 +87,39 @@ func captureWarnings(t *testing.T, name string) []epic.Warning {
 		}
 	}
 	return ws
+}
+
+// Suppressed results make one compact note per search, however many kinds Epic names (an
+// encounter's details search vitals and results at once and got two boxes): its one line says the
+// record may be incomplete and why, and its detail keeps Epic's words for every kind. Other
+// warnings stay full alerts.
+func TestSuppressedIsOneCompactNote(t *testing.T) {
+	vitals := captureWarnings(t, "observation-search-vital-signs-sandbox-camila-lopez-TRIMMED.json")
+	labs := captureWarnings(t, "observation-search-laboratory-sandbox-camila-lopez.json")
+	got := Warnings(append(append(vitals, labs...), vitals...))
+	if len(got) != 1 {
+		t.Fatalf("alerts = %+v, want one note", got)
+	}
+	n := got[0]
+	if !n.Compact || n.Title != "May be incomplete: outside records not shown" {
+		t.Errorf("note = %+v, want compact, titled with what is left out", n)
+	}
+	for _, want := range []string{"Outside Record Vital Signs.", "Outside Record Results.", "Check Epic directly for the complete record."} {
+		if strings.Count(n.Detail, want) != 1 {
+			t.Errorf("detail %q: want %q once", n.Detail, want)
+		}
+	}
+	if !strings.HasSuffix(n.Detail, "for the complete record.") {
+		t.Errorf("detail %q: want the advice last", n.Detail)
+	}
+
+	other := Warnings([]epic.Warning{{Severity: "warning", Code: "59204", Text: "Client not authorized for Observation - Sensitive."}})
+	if len(other) != 1 || other[0].Title != "May be incomplete: some records not shown" || !strings.Contains(other[0].Detail, "Sensitive") {
+		t.Errorf("a kind that is not an outside record: %+v", other)
+	}
+	for _, a := range Warnings([]epic.Warning{{Severity: "warning", Code: epic.WarningCodeTruncated, Text: "x"}, {Severity: "error", Code: "processing", Text: "y"}}) {
+		if a.Compact {
+			t.Errorf("%q is compact: only Epic's standing outside-record warnings are", a.Title)
+		}
+	}
 }

@@ -57,6 +57,10 @@ type Alert struct {
 	Level  AlertLevel
 	Title  string
 	Detail string // what to do next
+	// Compact shows the alert as a one-line note (Title) whose Detail opens on demand: for a
+	// standing condition of the record that applies to nearly every search (Epic leaving out
+	// outside records), which as a full box per section buried the notices that ask for action.
+	Compact bool
 	// Reference shows the request's reference (WithReference) below the detail, for advice that
 	// asks the user to quote it to IT: it finds the request's log line and audit record.
 	Reference bool

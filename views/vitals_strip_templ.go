@@ -43,14 +43,14 @@ func VitalsStripFragment(v VitalsStrip) templ.Component {
 			}
 			ctx = templ.InitializeContext(ctx)
 			if v.StaleNotice != "" {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<p class=\"alert alert-warning stale-notice\" role=\"status\" data-testid=\"vitals-stale\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<p class=\"stale-notice\" role=\"status\" data-testid=\"vitals-stale\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var3 string
 				templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(v.StaleNotice)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/vitals_strip.templ`, Line: 7, Col: 103}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/vitals_strip.templ`, Line: 7, Col: 83}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 				if templ_7745c5c3_Err != nil {
