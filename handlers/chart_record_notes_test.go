@@ -66,3 +66,26 @@ func TestRecordNotesAreOneLine(t *testing.T) {
 	// Without htmx each section is a page of its own: the same one-line note.
 	oneNote(t, "labs page", b.get(chart+"/labs", nil).doc(t).Find(`#section-labs`), "Outside Record Results")
 }
+
+// Harold Whitaker (400001) died two days after his last vitals; his strip read "Vitals are 2
+// months old", asking for vitals nobody can take. A deceased patient's strip, on the chart, on its
+// own page and printed, says nothing of the vitals' age: the banner says Deceased and the date,
+// and each tile keeps its time.
+func TestDeceasedStripSaysNothingOfVitalsAge(t *testing.T) {
+	env := newChartEnv(t, chartEnvOptions{})
+	b := env.signIn()
+	dead := b.openChart("400001")
+	b.get(dead, nil)
+	for _, h := range []map[string]string{hxReq, nil} {
+		d := b.get(dead+"/vitals-strip", h).doc(t)
+		if d.Find(`[data-testid="vital-value"]`).Length() == 0 {
+			t.Fatal("400001's strip shows no vitals")
+		}
+		if n := d.Find(`[data-testid="vitals-stale"]`); n.Length() != 0 {
+			t.Errorf("deceased patient's strip (htmx %v) says %q", h != nil, strings.TrimSpace(n.Text()))
+		}
+	}
+	if n := b.get(dead+"/print", nil).doc(t).Find(`[data-testid="vitals-stale"]`); n.Length() != 0 {
+		t.Errorf("deceased patient's printed chart says %q", strings.TrimSpace(n.Text()))
+	}
+}

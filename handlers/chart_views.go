@@ -50,10 +50,18 @@ func (s *Server) timelineLinks(base string, refs map[string]string) present.Link
 // (vitalsWindow): when that year holds no vital sign, it says so above its "Not recorded" tiles,
 // so a patient last seen 18 months ago does not look as if nothing was ever taken, and points to
 // the table, which tells whether older ones exist.
-func (s *Server) vitalsStripView(base string, f obsResult) views.VitalsStrip {
+//
+// A deceased patient's strip says nothing about the vitals' age: they are old because the patient
+// died, not because nobody took them, and the stale notice asks for new ones (Harold Whitaker,
+// 400001, read "Vitals are 2 months old"). The banner already says Deceased and the date; each
+// tile keeps its own time.
+func (s *Server) vitalsStripView(base string, f obsResult, deceased bool) views.VitalsStrip {
 	var v views.VitalsStrip
 	if f.err == nil {
 		v = present.VitalsStrip(f.val.Items, s.settings.Now(), s.settings.Location, s.settings.VitalsStaleAfter, s.chartLinks(base, vitalsWindow))
+		if deceased {
+			v.StaleNotice = ""
+		}
 		if v.StaleNotice == "" && noneRecorded(v.Items) {
 			v.StaleNotice = vitalsEmpty(vitalsWindow, olderUnknown) + " Older ones, if any, are under " + titleVitals + "."
 		}

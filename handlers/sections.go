@@ -134,12 +134,24 @@ func (s *Server) vitalsStrip(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Whether the patient has died decides the stale notice; read beside the vitals (it is
+	// usually the chart's prefetched patient and costs nothing), so it adds no wait of its own.
+	deceased := make(chan bool, 1)
+	go func() { deceased <- s.deceased(c, ref) }()
 	f := s.vitalsData(c, ref, !isRefresh(c), vitalsWindow)
-	v := s.vitalsStripView(chartURL(ref.Handle), f)
+	v := s.vitalsStripView(chartURL(ref.Handle), f, <-deceased)
 	v.Section.Focus = takesFocus(c)
 	return s.serveSection(c, ref, access{Action: audit.ActionChartView, Detail: "vitals strip"}, f.covered, f.err,
 		views.VitalsStripFragment(v),
 		func(p views.Page, b views.Banner) templ.Component { return views.VitalsStripPage(p, b, v) })
+}
+
+// deceased reports whether the patient has died, from the chart's prefetched patient (read again
+// only when that has expired). When the patient cannot be read the strip's stale notice stays:
+// for a living patient it asks for action, and a failed read must not hide that.
+func (s *Server) deceased(c echo.Context, ref sessions.PatientRef) bool {
+	p, err := s.patientFor(c, ref)
+	return err == nil && present.Deceased(p)
 }
 
 // vitalsTable handles GET /chart/:h/vitals?range=…&before=<sealed cursor>&more=1: every vital sign

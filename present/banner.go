@@ -51,6 +51,11 @@ func Banner(p fhir.Patient, mrnSystem string, now time.Time, loc *time.Location)
 	return b
 }
 
+// Deceased reports whether Epic says the patient has died (with a date, or just true).
+func Deceased(p fhir.Patient) bool {
+	return (p.DeceasedDateTime != nil && !p.DeceasedDateTime.IsZero()) || (p.DeceasedBoolean != nil && *p.DeceasedBoolean)
+}
+
 // Match is one patient of a multi-match lookup: enough to tell patients apart, nothing more. now and
 // loc give the clinic's today, which decides the name shown (as in Banner).
 func Match(p fhir.Patient, mrnSystem string, now time.Time, loc *time.Location) views.MatchRow {
