@@ -39,6 +39,21 @@ func TestBrowserScrollPaddingFollowsBanner(t *testing.T) {
 		chromedp.WaitNotPresent(chromedp.CSS(`[aria-busy="true"]`)),
 	))
 
+	// openDetails opens "More patient details" at the top of the page and waits until the padding
+	// has followed the banner. Scrolling the chart on closes them (app.js), so each scroll below
+	// that checks them open opens them first.
+	detailsOpen := false
+	openDetails := func() {
+		t.Helper()
+		_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function () { window.scrollTo(0, 0); document.querySelector('[data-testid="banner-more"]').open = true; return true; })()`))
+		must(t, "open More patient details", err)
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](`(function () {
+			var b = document.querySelector('.patient-banner').getBoundingClientRect().height;
+			return parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop) >= b;
+		})()`, chromedp.WithPollingTimeout(5*time.Second)))
+		must(t, "wait for the padding to follow the opened banner", err)
+	}
+
 	// check scrolls to id each way and fails when its top is under the banner. The padding follows
 	// the banner through a ResizeObserver, so the first try may come before it has run.
 	check := func(what, id string) {
@@ -46,6 +61,9 @@ func TestBrowserScrollPaddingFollowsBanner(t *testing.T) {
 		for _, how := range []string{"into view", "anchor"} {
 			var got []int
 			for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+				if detailsOpen {
+					openDetails()
+				}
 				var err error
 				got, err = chromedp.Run(ctx, chromedp.Evaluate[[]int](scrolledUnderBanner+fmt.Sprintf("(%q, %q)", id, how)))
 				must(t, "scroll "+id+" "+how, err)
@@ -64,8 +82,10 @@ func TestBrowserScrollPaddingFollowsBanner(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-testid="banner-more"] summary`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="banner-address"]`)),
 	))
+	detailsOpen = true
 	check("details open", "section-labs")
 	check("details open", "section-vitals")
+	detailsOpen = false
 	_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function () { window.scrollTo(0, 0); document.querySelector('[data-testid="banner-more"]').open = false; return true; })()`))
 	must(t, "close More patient details", err)
 	check("details closed again", "section-labs")

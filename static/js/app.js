@@ -184,9 +184,11 @@
   // its fixed fallback applies. Set through the CSSOM, which the Content-Security-Policy allows.
   var root = document.documentElement;
   var watchedBanner = null;
+  var detailsOpenedAt = null; // the page's scrollY where the banner's details were opened (below)
   function measureBanner() {
     if (!watchedBanner || !watchedBanner.isConnected) return;
     root.style.setProperty("--banner-height", Math.ceil(watchedBanner.getBoundingClientRect().height) + "px");
+    if (watchedBanner.querySelector("details[open]")) detailsOpenedAt = window.scrollY;
   }
   var bannerSizes = typeof ResizeObserver === "function" ? new ResizeObserver(measureBanner) : null;
   function watchBanner() {
@@ -209,6 +211,33 @@
   // A boosted page or a restored history entry may bring another banner, or none.
   document.addEventListener("htmx:load", watchBanner);
   watchBanner();
+
+  // "More patient details" opened in the sticky banner stayed open while the chart scrolled under
+  // it: about 160 px of a 900 px window at 1280 px, 280 px (a third) of a phone, pinned over what
+  // the clinician scrolled on to read. The details are a look-up, not something to keep in view:
+  // once the page has scrolled on from where they were opened, by more than a few lines with the
+  // banner pinned, they close, and only the identity line (name, MRN, birth date) stays pinned.
+  // Opening them grows the banner, and Chromium's scroll anchoring then scrolls the page by as
+  // much to keep the content in place: so where they were opened is taken again each time the
+  // banner's size changes (measureBanner, after that layout and before its scroll event), and the
+  // banner's own growth does not close them. Without JavaScript they stay open, the banner capped
+  // at half the window.
+  document.addEventListener("toggle", function (e) {
+    var details = e.target;
+    if (!details || !details.matches || !details.matches(".patient-banner details")) return;
+    if (!details.open) detailsOpenedAt = null;
+    else if (detailsOpenedAt === null) detailsOpenedAt = window.scrollY;
+  }, true);
+  window.addEventListener("scroll", function () {
+    if (detailsOpenedAt === null) return;
+    var details = watchedBanner && watchedBanner.isConnected && watchedBanner.querySelector("details[open]");
+    if (!details) { detailsOpenedAt = null; return; }
+    if (Math.abs(window.scrollY - detailsOpenedAt) < 48) return;
+    // Not pinned yet (the page is near its top): the details cover nothing.
+    if (watchedBanner.getBoundingClientRect().top > 1) return;
+    detailsOpenedAt = null;
+    details.open = false;
+  }, { passive: true });
 
   // When Chartside itself is unreachable (network down, server restarting), say so instead of
   // leaving a spinner: htmx fires sendError and nothing is swapped.
