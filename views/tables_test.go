@@ -179,7 +179,7 @@ func TestObsRowUnitNotSent(t *testing.T) {
 	rows[1].Unit, rows[1].NoUnit = "", true
 	d := doc(t, ObsFragment(ObsTable{Section: fixtureSection(LabsID, "Labs"), Rows: rows, TestID: "labs-table"}))
 	cells := d.Find(tid("obs-row")).Map(func(_ int, r *goquery.Selection) string { return text(r.Find("td").Eq(1)) })
-	if want := []string{"mmol/L", "not sent"}; strings.Join(cells, "|") != strings.Join(want, "|") {
+	if want := []string{"mmol/L", "unit not sent"}; strings.Join(cells, "|") != strings.Join(want, "|") {
 		t.Errorf("unit cells = %q, want %q", cells, want)
 	}
 	if d.Find(tid("no-unit")).Length() != 1 {
