@@ -107,6 +107,16 @@ type axeViolation struct {
 // checkAxe runs axe-core (from node_modules, evaluated through DevTools, which the page's CSP does
 // not govern) on the current page and fails on serious or critical findings; minor and moderate
 // ones are logged.
+// readAxe returns axe-core's script (from npm ci), for checkAxe and checkAxeRuleClean.
+func readAxe(t *testing.T, root string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, "node_modules", "axe-core", "axe.min.js"))
+	if err != nil {
+		t.Fatalf("axe-core is needed for the accessibility scan: %v (run npm ci)", err)
+	}
+	return string(b)
+}
+
 func checkAxe(t *testing.T, ctx context.Context, axeJS, pageName string) {
 	t.Helper()
 	_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axeJS+"\n;true"))
@@ -185,11 +195,7 @@ func waitToggle(ctx context.Context, t *testing.T, what, want string) {
 func TestBrowserMainFlow(t *testing.T) {
 	requireChromium(t)
 	root := repoRoot(t)
-	axeBytes, err := os.ReadFile(filepath.Join(root, "node_modules", "axe-core", "axe.min.js"))
-	if err != nil {
-		t.Fatalf("axe-core is needed for the accessibility scan: %v (run npm ci)", err)
-	}
-	axeJS := string(axeBytes)
+	axeJS := readAxe(t, root)
 	artifacts := filepath.Join(root, "artifacts", "e2e")
 	if err := os.MkdirAll(artifacts, 0o755); err != nil {
 		t.Fatal(err)

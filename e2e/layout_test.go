@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -39,10 +37,7 @@ const auditLayout = `(function () {
 func TestBrowserLayout(t *testing.T) {
 	requireChromium(t)
 	root := repoRoot(t)
-	axeBytes, err := os.ReadFile(filepath.Join(root, "node_modules", "axe-core", "axe.min.js"))
-	if err != nil {
-		t.Fatalf("axe-core is needed for the accessibility scan: %v (run npm ci)", err)
-	}
+	axeJS := readAxe(t, root)
 	bin := buildBinary(t, root)
 	base := startApp(t, bin, staffAccount{layoutAdmin, "admin", layoutPass})
 
@@ -95,5 +90,5 @@ func TestBrowserLayout(t *testing.T) {
 	if got[1] < 240 {
 		t.Errorf("at 1280 px the audit Detail column is %d px wide, want at least 240 (16rem)", got[1])
 	}
-	checkAxeRuleClean(t, ctx, string(axeBytes), "scrollable-region-focusable", "the audit trail at 1280 px")
+	checkAxeRuleClean(t, ctx, axeJS, "scrollable-region-focusable", "the audit trail at 1280 px")
 }

@@ -3,8 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -104,10 +102,7 @@ func axRole(t *testing.T, ctx context.Context, sel string) string {
 func TestBrowserObsTablesOnPhone(t *testing.T) {
 	requireChromium(t)
 	root := repoRoot(t)
-	axeJS, err := os.ReadFile(filepath.Join(root, "node_modules", "axe-core", "axe.min.js"))
-	if err != nil {
-		t.Fatalf("axe-core is needed for the accessibility scan: %v (run npm ci)", err)
-	}
+	axeJS := readAxe(t, root)
 	bin := buildBinary(t, root)
 	base := startApp(t, bin)
 	ctx := headlessBrowser(t)
@@ -144,7 +139,7 @@ func TestBrowserObsTablesOnPhone(t *testing.T) {
 			t.Errorf("at 390 px %s has the accessibility role %q, want %q", sel, got, want)
 		}
 	}
-	checkAxe(t, ctx, string(axeJS), "400009's chart at 390 px")
+	checkAxe(t, ctx, axeJS, "400009's chart at 390 px")
 
 	// On paper, and at 1280 px, it is the table it was: header row shown, each row on one line.
 	must(t, "render for print", chromedp.Do(ctx, setMedia("print")))

@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -64,10 +62,7 @@ const chartLoaded = `document.querySelectorAll('section[aria-busy="true"]').leng
 func TestBrowserRecordNotesAreCompact(t *testing.T) {
 	requireChromium(t)
 	root := repoRoot(t)
-	axeBytes, err := os.ReadFile(filepath.Join(root, "node_modules", "axe-core", "axe.min.js"))
-	if err != nil {
-		t.Fatalf("axe-core is needed for the accessibility scan: %v (run npm ci)", err)
-	}
+	axeJS := readAxe(t, root)
 	bin := buildBinary(t, root)
 	base := startApp(t, bin)
 	ctx := headlessBrowser(t)
@@ -103,7 +98,7 @@ func TestBrowserRecordNotesAreCompact(t *testing.T) {
 	if got.Stale.Background == got.Note.Background && got.Stale.Border == got.Note.Border {
 		t.Errorf("the stale-vitals notice (%+v) looks like a record note (%+v)", got.Stale, got.Note)
 	}
-	checkAxe(t, ctx, string(axeBytes), "203713's chart at 390 px with an encounter opened")
+	checkAxe(t, ctx, axeJS, "203713's chart at 390 px with an encounter opened")
 
 	// Harold Whitaker (400001) died: his vitals are old because he did, not because nobody took them.
 	must(t, "open 400001's chart", chromedp.Do(ctx,

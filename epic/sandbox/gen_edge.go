@@ -11,11 +11,7 @@ import (
 // and addresses in other scripts, right-to-left and HTML-like text, partial birth dates, and every
 // kind of observation value.
 func (g *gen) addEdgeCases() {
-	add := func(p *person, summary string) {
-		p.summary = summary
-		g.st.addPatient(g.patientResource(p), nil)
-		g.st.directory = append(g.st.directory, Listing{MRN: p.mrn, Name: p.fullName(), Summary: summary})
-	}
+	add := g.addListed
 	until := g.now
 
 	dead := g.randomPerson("400001")
@@ -131,6 +127,13 @@ func (g *gen) oddValues(p *person, at time.Time) {
 	})
 }
 
+// addListed adds p's Patient and lists p in the sign-in page's directory with summary.
+func (g *gen) addListed(p *person, summary string) {
+	p.summary = summary
+	g.st.addPatient(g.patientResource(p), nil)
+	g.st.directory = append(g.st.directory, Listing{MRN: p.mrn, Name: p.fullName(), Summary: summary})
+}
+
 // addLapsedPatient adds a patient last seen 18 months ago, so every vital sign, lab result and
 // encounter is older than the chart's default one-year windows: the chart must say older data is
 // on record rather than look empty. It is added after the generated population, so adding it
@@ -138,9 +141,7 @@ func (g *gen) oddValues(p *person, at time.Time) {
 func (g *gen) addLapsedPatient() {
 	p := g.randomPerson("400010")
 	p.given, p.family, p.sex = []string{"Tomas"}, "Lindqvist", "male"
-	p.summary = "Last seen 18 months ago: every vital sign, lab result and encounter is older than a year"
-	g.st.addPatient(g.patientResource(p), nil)
-	g.st.directory = append(g.st.directory, Listing{MRN: p.mrn, Name: p.fullName(), Summary: p.summary})
+	g.addListed(p, "Last seen 18 months ago: every vital sign, lab result and encounter is older than a year")
 	last := g.now.AddDate(0, -18, 0)
 	g.history(p, last.AddDate(-3, 0, 0), last, 45, 2)
 }
@@ -154,9 +155,7 @@ func (g *gen) addLapsedPatient() {
 func (g *gen) addCorrectedResultsPatient() {
 	p := g.randomPerson("400011")
 	p.given, p.family, p.sex = []string{"Inês"}, "Carvalho", "female"
-	p.summary = "Corrected results: a potassium and a blood pressure entered in error, a cancelled troponin, an amended hemoglobin, a preliminary culture"
-	g.st.addPatient(g.patientResource(p), nil)
-	g.st.directory = append(g.st.directory, Listing{MRN: p.mrn, Name: p.fullName(), Summary: p.summary})
+	g.addListed(p, "Corrected results: a potassium and a blood pressure entered in error, a cancelled troponin, an amended hemoglobin, a preliminary culture")
 	g.history(p, g.now.AddDate(-2, 0, 0), g.now.AddDate(0, 0, -10), 60, 2)
 
 	at := g.now.Add(-30 * time.Hour).Truncate(time.Minute)
