@@ -26,9 +26,9 @@ func Banner(p fhir.Patient, mrnSystem string, now time.Time, loc *time.Location)
 		PCP:       orNotRecorded(pcp(p.GeneralPractitioner)),
 	}
 	at := now.In(loc)
+	b.Deceased = Deceased(p)
 	switch {
 	case p.DeceasedDateTime != nil && !p.DeceasedDateTime.IsZero():
-		b.Deceased = true
 		b.DeceasedDate = DateTime(*p.DeceasedDateTime, loc)
 		y, m, d := p.DeceasedDateTime.Civil()
 		if p.DeceasedDateTime.HasTime() {
@@ -41,9 +41,8 @@ func Banner(p fhir.Patient, mrnSystem string, now time.Time, loc *time.Location)
 		} else {
 			at = time.Time{}
 		}
-	case p.DeceasedBoolean != nil && *p.DeceasedBoolean:
-		b.Deceased = true
-		at = time.Time{} // age at death unknown
+	case b.Deceased:
+		at = time.Time{} // deceasedBoolean: age at death unknown
 	}
 	if !at.IsZero() {
 		b.Age = Age(p.BirthDate, at)
@@ -51,7 +50,8 @@ func Banner(p fhir.Patient, mrnSystem string, now time.Time, loc *time.Location)
 	return b
 }
 
-// Deceased reports whether Epic says the patient has died (with a date, or just true).
+// Deceased reports whether Epic says the patient has died (with a date, or just true): the
+// banner's Deceased tag and the vitals strip's silence about the vitals' age.
 func Deceased(p fhir.Patient) bool {
 	return (p.DeceasedDateTime != nil && !p.DeceasedDateTime.IsZero()) || (p.DeceasedBoolean != nil && *p.DeceasedBoolean)
 }
