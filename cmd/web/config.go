@@ -22,6 +22,9 @@ type Config struct {
 
 	Epic    EpicConfig
 	Sandbox SandboxConfig // used when Epic.FHIRBaseURL is empty
+	// SandboxShared is SANDBOX=true: run the embedded sandbox even though DATABASE_URL or
+	// SESSION_STORE is set (see sandboxOnSharedStore).
+	SandboxShared bool
 
 	DatabaseURL     string // "" = embedded SQLite in DataDir
 	SessionStore    string // "" = the database; redis://… = Redis
@@ -64,6 +67,52 @@ func (c Config) SandboxMode() bool { return c.Epic.FHIRBaseURL == "" }
 
 // Secure reports whether Chartside is reached over HTTPS (directly or via a TLS-terminating proxy).
 func (c Config) Secure() bool { return c.PublicURL != nil && c.PublicURL.Scheme == "https" }
+
+// warnings are settings that work but that a real deployment should not keep, logged at start-up.
+// Sandbox mode has none: it is a local demo.
+func (c Config) warnings() []string {
+	if c.SandboxMode() {
+		return nil
+	}
+	var w []string
+	if !c.Secure() {
+		what := "PUBLIC_URL is not set"
+		if c.PublicURL != nil {
+			what = "PUBLIC_URL is not https"
+		}
+		w = append(w, what+": the session cookie lacks the Secure flag and no HSTS header is sent, so a browser may send a signed-in session over plain HTTP; set PUBLIC_URL to the https address staff use")
+	}
+	if c.Epic.JWKSURL == "" {
+		w = append(w, "no JWK Set URL: Epic requires backend apps to publish their public keys at one (registered with the app), and token requests carry no jku; set PUBLIC_URL (Chartside serves /.well-known/jwks.json) or EPIC_JWKS_URL")
+	}
+	return w
+}
+
+// sandboxOnSharedStore refuses to serve on the embedded sandbox with a database or session store
+// that other Chartside processes may share, unless SANDBOX=true says it is meant. A replica of a
+// real deployment whose EPIC_ settings went missing would otherwise start quietly on synthetic
+// patients: behind a balancer it would answer staff signed in on the other replicas (their
+// sessions are in the shared store) with synthetic charts for real MRNs, and write those views to
+// the deployment's audit trail. Only `web serve` asks: the staff and audit commands need no Epic.
+func sandboxOnSharedStore(c Config) error {
+	if !c.SandboxMode() || c.SandboxShared {
+		return nil
+	}
+	var shared, store string
+	switch {
+	case c.DatabaseURL != "":
+		shared, store = "DATABASE_URL", "database"
+	case c.SessionStore != "":
+		shared, store = "SESSION_STORE", "session store"
+	default:
+		return nil
+	}
+	return &ConfigError{
+		Var:     "EPIC_FHIR_BASE_URL",
+		Problem: "is not set, so Chartside would run on its embedded sandbox of synthetic patients, but " + shared + " is set, as for a real deployment",
+		Fix:     "set the EPIC_ settings to connect to Epic, or set SANDBOX=true to run the sandbox on that " + store + " on purpose (a demo or training install)",
+	}
+}
 
 // ConfigError names the variable at fault, what is wrong and how to fix it.
 type ConfigError struct {
@@ -231,6 +280,10 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		}
 	}
 
+	c.SandboxShared = e.boolean("SANDBOX", false)
+	if c.SandboxShared && !c.SandboxMode() {
+		e.fail("SANDBOX", "is true but EPIC_FHIR_BASE_URL is set", "unset SANDBOX to use that Epic, or unset EPIC_FHIR_BASE_URL to run on the embedded sandbox")
+	}
 	c.Sandbox.DataDir = e.str("SANDBOX_DATA_DIR", "")
 	c.Sandbox.Seed = int64(e.integer("SANDBOX_SEED", 1, 0, 1<<31-1))
 	c.Sandbox.Patients = e.integer("SANDBOX_PATIENTS", 50, 0, 100000)

@@ -181,9 +181,9 @@ func TestBadConfigurationStopsStartupWithOneLineNamingTheVariable(t *testing.T) 
 			"EPIC_PRIVATE_KEY_FILE": "/etc/hostname", "PUBLIC_URL": "http://chartside.example.org"}, "PUBLIC_URL"},
 		// Found only once start-up reaches them: these named no variable ("database: db: open
 		// postgres: …", over several lines) before.
-		{"unreachable PostgreSQL", map[string]string{"DATABASE_URL": "postgres://chartside:s3cret@127.0.0.1:1/chartside"}, "DATABASE_URL"},
+		{"unreachable PostgreSQL", map[string]string{"DATABASE_URL": "postgres://chartside:s3cret@127.0.0.1:1/chartside", "SANDBOX": "true"}, "DATABASE_URL"},
 		{"data directory under a file", map[string]string{"DATA_DIR": "/etc/hostname/data"}, "DATA_DIR"},
-		{"unreachable Redis", map[string]string{"SESSION_STORE": "redis://:s3cret@127.0.0.1:1/0"}, "SESSION_STORE"},
+		{"unreachable Redis", map[string]string{"SESSION_STORE": "redis://:s3cret@127.0.0.1:1/0", "SANDBOX": "true"}, "SESSION_STORE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -33,7 +33,13 @@ func runServe(ctx context.Context, getenv func(string) string, stdout, stderr io
 	if err != nil {
 		return err
 	}
+	if err := sandboxOnSharedStore(cfg); err != nil {
+		return err
+	}
 	log := newLogger(cfg, stderr)
+	for _, w := range cfg.warnings() {
+		log.Warn(w)
+	}
 	defer applyGCSettings(getenv, cfg.SandboxMode(), log)()
 
 	database, err := openDatabase(ctx, cfg)

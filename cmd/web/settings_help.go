@@ -47,6 +47,8 @@ Storage and sessions
   SESSION_LIFETIME       absolute session lifetime (default 12h)
 
 Sandbox mode only
+  SANDBOX                true to run the sandbox although DATABASE_URL or SESSION_STORE is set
+                         (a demo or training install; without it such a start is refused)
   SANDBOX_DATA_DIR       load FHIR R4 bundles (e.g. Synthea) instead of generated patients
   SANDBOX_SEED           generated population's seed (default 1)
   SANDBOX_PATIENTS       generated population's size (default 50)
