@@ -68,6 +68,11 @@ func (s *Server) labs(c echo.Context) error {
 		return err
 	}
 	v.Section.Focus = takesFocus(c)
+	if f.err == nil && p.Page.first() && isFragment(c.Request()) {
+		// Every range reaches back past the summary's window, so any first page can refill it.
+		crit := present.CriticalResults(f.val.Items, now, s.settings.Location, s.chartLinks(base, p.Range))
+		v.Critical = &crit
+	}
 	detail := "labs " + p.View + " " + string(p.Range)
 	var fragment templ.Component = views.LabsFragment(v)
 	if !p.Page.first() {

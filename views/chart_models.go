@@ -13,6 +13,7 @@ const (
 	SocialID       = "section-social"
 	AnalyteID      = "section-analyte"
 	TimelineListID = "encounter-list"
+	CriticalID     = "critical-results"
 )
 
 // Query parameters of the chart's htmx requests for an analyte's history. htmx adds them (hx-vals)
@@ -295,6 +296,9 @@ type Labs struct {
 	RangeLabel string // "Last 6 months"
 	// Older points out of an empty range: whether there are older results, and a link to them.
 	Older *Suggestion
+	// Critical, when set, is sent along out of band to fill the critical-results summary under
+	// the banner (CriticalSlot), which the labs' own search feeds.
+	Critical *CriticalResults
 }
 
 // Suggestion is a note with a link that leads out of an empty view ("Older results are on record.
@@ -395,4 +399,19 @@ type PrintPage struct {
 	Vitals   ObsTable
 	Labs     Labs
 	Social   SocialHistory
+	Critical CriticalResults
+}
+
+// CriticalResults is the summary under the banner of the labs Epic flagged critical in the last
+// days (present.CriticalResults). Empty, it shows nothing.
+type CriticalResults struct {
+	Title string
+	Items []CriticalItem
+}
+
+// CriticalItem is one analyte's newest critical result and, when a result of the same analyte
+// came after it, that later result.
+type CriticalItem struct {
+	Result ObsRow
+	Later  *ObsRow
 }

@@ -1,0 +1,63 @@
+package present
+
+import (
+	"time"
+
+	"github.com/chartside/chartside/epic/fhir"
+	"github.com/chartside/chartside/views"
+)
+
+// CriticalWindow is how far back the chart's critical-results summary looks: the results a
+// clinician must act on now, not every critical value of the year the labs table shows.
+const CriticalWindow = 7 * 24 * time.Hour
+
+// CriticalResults is the summary shown under the banner of the lab results Epic flagged critical
+// (HH, LL, AA or their words) in the CriticalWindow before now. A critical potassium otherwise sat
+// in the labs table below the vitals, the encounters and the vitals table, out of sight.
+//
+// One line per analyte: its newest critical result and, when a newer result of the same analyte
+// came after it, that result too, so a critical value already redrawn never reads as the current
+// one. Entered-in-error and cancelled results never count; an undated result cannot be placed in
+// the window and is left to the table. Newest first. An empty summary says nothing: it sees only
+// the labs Chartside fetched, so it must never read as "no critical results".
+func CriticalResults(obs []fhir.Observation, now time.Time, loc *time.Location, links Links) views.CriticalResults {
+	c := views.CriticalResults{Title: "Critical lab results, last 7 days"}
+	from := now.Add(-CriticalWindow)
+	type analyte struct {
+		critical, newest *fhir.Observation
+	}
+	byAnalyte := map[string]*analyte{}
+	var order []string
+	for _, o := range sortNewestFirst(obs) {
+		if o.Status == "entered-in-error" || o.Status == "cancelled" {
+			continue
+		}
+		w := when(o)
+		if w.IsZero() || w.Time().Before(from) {
+			continue
+		}
+		key := AnalyteCode(o.Code)
+		if key == "" {
+			key = "name:" + o.Code.Label()
+		}
+		a := byAnalyte[key]
+		if a == nil {
+			a = &analyte{newest: &o}
+			byAnalyte[key] = a
+		}
+		if a.critical == nil && observationFlag(o).Level == views.FlagCritical {
+			a.critical = &o
+			order = append(order, key)
+		}
+	}
+	for _, key := range order {
+		a := byAnalyte[key]
+		item := views.CriticalItem{Result: ObservationRow(*a.critical, loc, links)}
+		if a.newest != a.critical {
+			later := ObservationRow(*a.newest, loc, links)
+			item.Later = &later
+		}
+		c.Items = append(c.Items, item)
+	}
+	return c
+}
