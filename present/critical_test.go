@@ -25,7 +25,7 @@ func TestCriticalResults(t *testing.T) {
 	}
 	obs := []fhir.Observation{
 		lab("2823-3", "Potassium", "2026-11-22T08:00:00Z", "6.8", "HH", "final"),
-		lab("2823-3", "Potassium", "2026-11-22T11:30:00Z", "4.1", "N", "final"), // the redraw
+		lab("2823-3", "Potassium", "2026-11-22T11:30:00Z", "4.1", "N", "final"),  // the redraw
 		lab("2823-3", "Potassium", "2026-11-20T08:00:00Z", "6.5", "HH", "final"), // older critical: not repeated
 		lab("2951-2", "Sodium", "2026-11-23T06:00:00Z", "118", "LL", "preliminary"),
 		lab("2160-0", "Creatinine", "2026-11-23T06:00:00Z", "2.1", "H", "final"),         // high, not critical
