@@ -301,3 +301,37 @@ func TestOpenPostgresPoolSize(t *testing.T) {
 		d.Close()
 	}
 }
+
+// CheckSchema tells a migrated database from an empty or older one without creating anything.
+func TestCheckSchema(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, tg dbtest.Target) {
+		ctx := context.Background()
+		empty, err := db.Open(ctx, tg.URL, tg.DataDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer empty.Close()
+		ms, err := empty.Migrations()
+		if err != nil {
+			t.Fatal(err)
+		}
+		latest := ms[len(ms)-1].Version
+		var se *db.SchemaError
+		if err := empty.CheckSchema(ctx); !errors.As(err, &se) || se.Have != 0 || se.Want != latest {
+			t.Fatalf("empty database: CheckSchema = %v, want SchemaError{0, %d}", err, latest)
+		}
+		if err := empty.CheckSchema(ctx); !errors.As(err, &se) || se.Have != 0 {
+			t.Errorf("CheckSchema created the schema: %v", err)
+		}
+		d := tg.Open(t) // migrates
+		if err := d.CheckSchema(ctx); err != nil {
+			t.Errorf("migrated database: CheckSchema = %v, want nil", err)
+		}
+		if _, err := d.ExecContext(ctx, d.Rebind("DELETE FROM schema_migrations WHERE version = ?"), latest); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.CheckSchema(ctx); !errors.As(err, &se) || se.Have != latest-1 {
+			t.Errorf("older database: CheckSchema = %v, want SchemaError{%d, %d}", err, latest-1, latest)
+		}
+	})
+}

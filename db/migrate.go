@@ -143,3 +143,43 @@ func (d *DB) SchemaVersion(ctx context.Context) (int, error) {
 	}
 	return int(v.Int64), nil
 }
+
+// SchemaError is a database whose schema is not at the version this build's migrations end at.
+// Have is 0 when the database has no Chartside schema at all.
+type SchemaError struct {
+	Have, Want int
+}
+
+func (e *SchemaError) Error() string {
+	return fmt.Sprintf("db: the database schema is at version %d, this build expects %d", e.Have, e.Want)
+}
+
+// CheckSchema reports, without changing anything, whether the schema is at the last embedded
+// migration's version: nil if so, a *SchemaError if not. It is for commands that only read (a
+// role with SELECT alone cannot run Migrate, which creates schema_migrations if missing).
+func (d *DB) CheckSchema(ctx context.Context) error {
+	ms, err := d.Migrations()
+	if err != nil {
+		return err
+	}
+	want := ms[len(ms)-1].Version
+	exists := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+	if d.Dialect == Postgres {
+		// to_regclass follows search_path, as the unqualified table names in queries do.
+		exists = "SELECT COUNT(*) FROM (SELECT to_regclass('schema_migrations') AS t) r WHERE t IS NOT NULL"
+	}
+	var n int
+	if err := d.QueryRowContext(ctx, exists).Scan(&n); err != nil {
+		return fmt.Errorf("db: check schema: %w", err)
+	}
+	have := 0
+	if n > 0 {
+		if have, err = d.SchemaVersion(ctx); err != nil {
+			return err
+		}
+	}
+	if have != want {
+		return &SchemaError{Have: have, Want: want}
+	}
+	return nil
+}

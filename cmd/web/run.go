@@ -62,7 +62,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "check":
 		return runCheck(ctx, cfg, log, checkOpts, stdout)
 	case "staff", "audit":
-		database, err := openDatabase(ctx, cfg)
+		open := openDatabase
+		if readsOnly(cmd, args) {
+			open = openDatabaseToRead
+		}
+		database, err := open(ctx, cfg)
 		if err != nil {
 			return err
 		}
@@ -93,6 +97,20 @@ commands:
 Each command takes --help. Configuration comes from environment variables: web serve --help
 lists them, README.md explains them.
 `
+
+// readsOnly reports whether `web cmd args…` only reads the database, so it opens it without
+// migrating: a role allowed only to read can run it (audit export still appends its own audit
+// record, so its role needs the right to add to audit_log).
+func readsOnly(cmd string, args []string) bool {
+	if len(args) == 0 {
+		return false
+	}
+	switch cmd + " " + args[0] {
+	case "audit verify", "audit export", "staff list":
+		return true
+	}
+	return false
+}
 
 func isHelp(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }
 

@@ -191,17 +191,11 @@ func sandboxPatients(ls []sandbox.Listing) []views.SandboxPatient {
 }
 
 // openDatabase opens Chartside's database (SQLite in DATA_DIR, or DATABASE_URL) and brings its schema
-// up to date; serve, staff and audit all start with it.
+// up to date; serve and the staff commands that change accounts start with it.
 func openDatabase(ctx context.Context, cfg Config) (*db.DB, error) {
-	database, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
-	switch {
-	case err != nil && cfg.DatabaseURL != "":
-		// pgx's connection errors name the host, user and database, never the password.
-		return nil, &ConfigError{Var: "DATABASE_URL", Problem: fmt.Sprintf("cannot be used (%v)", err),
-			Fix: "check the host, port, database name and credentials, and that PostgreSQL is running and reachable from this host"}
-	case err != nil:
-		return nil, &ConfigError{Var: "DATA_DIR", Problem: fmt.Sprintf("is %q, where the database cannot be opened (%v)", cfg.DataDir, unwrapPathError(err)),
-			Fix: "point it at a directory the account Chartside runs as can create and write"}
+	database, err := connectDatabase(ctx, cfg)
+	if err != nil {
+		return nil, err
 	}
 	if err := database.Migrate(ctx); err != nil {
 		database.Close()
