@@ -6,7 +6,10 @@
 // tamper-evident: every record carries a SHA-256 hash over its own canonical
 // encoding and the previous record's hash, so editing, reordering or deleting
 // a record breaks the chain from that point on, and Verify names the first
-// broken record. The append is serialised in the database (SQLite's write
+// broken record. The hash has no secret, so whoever can write the database can
+// also recompute every later hash, or cut records off the end, and leave a
+// chain that checks out: anchors (a record's seq and hash noted outside the
+// database, see Anchor) are what expose that. The append is serialised in the database (SQLite's write
 // lock, a PostgreSQL table lock), never only in process memory, so several
 // replicas writing at once still build one valid chain. Within a process,
 // concurrent appends share one transaction (group commit, see batch.go), so

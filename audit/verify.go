@@ -22,18 +22,27 @@ type VerifyResult struct {
 	// LastHash is the hash of the last record when OK: note it somewhere
 	// else (a ticket, a log) to be able to detect later truncation.
 	LastHash string
+	// Anchors is how many distinct saved anchors were checked, all matching when OK.
+	Anchors int
 }
 
 // Verify walks the chain from the first record and checks that sequence
 // numbers are contiguous from 1, that each record names its predecessor's
-// hash, and that each hash matches the record's content. It stops at the
-// first broken record. A database error is returned as an error, not as a
-// broken chain.
+// hash, that each hash matches the record's content, and that each record
+// named by a saved anchor still has the anchor's hash. It stops at the first
+// broken record. A database error is returned as an error, not as a broken
+// chain; so is a malformed or contradictory anchor.
 //
-// A hash chain cannot show that records were cut off the END of the trail;
-// exporting or noting the latest hash elsewhere from time to time closes
-// that gap.
-func (l *Log) Verify(ctx context.Context) (VerifyResult, error) {
+// Without anchors, Verify only shows edits made by someone who did not
+// recompute the later hashes, and cannot show records cut off the END of the
+// trail: the hash is unkeyed SHA-256, so a rewritten and re-hashed chain, or
+// a shortened one, checks out. Anchors taken earlier and kept out of the
+// database's reach are what expose those.
+func (l *Log) Verify(ctx context.Context, anchors ...Anchor) (VerifyResult, error) {
+	saved, err := sortAnchors(anchors)
+	if err != nil {
+		return VerifyResult{}, err
+	}
 	rows, err := l.db.QueryContext(ctx, "SELECT "+recordColumns+" FROM audit_log ORDER BY seq")
 	if err != nil {
 		return VerifyResult{}, fmt.Errorf("audit: verify: %w", err)
@@ -43,6 +52,7 @@ func (l *Log) Verify(ctx context.Context) (VerifyResult, error) {
 		res      VerifyResult
 		prevHash       = GenesisHash
 		wantSeq  int64 = 1
+		matched  int64 // the last record that matched its saved anchor
 	)
 	for rows.Next() {
 		r, badTime, err := scanVerifyRecord(rows)
@@ -50,7 +60,17 @@ func (l *Log) Verify(ctx context.Context) (VerifyResult, error) {
 			return VerifyResult{}, fmt.Errorf("audit: verify: %w", err)
 		}
 		res.Records++
-		if reason := check(r, badTime, wantSeq, prevHash); reason != "" {
+		reason := check(r, badTime, wantSeq, prevHash)
+		if reason == "" && len(saved) > 0 && saved[0].Seq == r.Seq {
+			if saved[0].Hash != r.Hash {
+				reason = anchorMismatch(saved[0].Hash, matched, r.Seq)
+			} else {
+				matched = r.Seq
+				res.Anchors++
+				saved = saved[1:]
+			}
+		}
+		if reason != "" {
 			res.FirstBroken = r.Seq
 			res.Reason = reason
 			return res, nil
@@ -60,6 +80,13 @@ func (l *Log) Verify(ctx context.Context) (VerifyResult, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return VerifyResult{}, fmt.Errorf("audit: verify: %w", err)
+	}
+	if len(saved) > 0 {
+		// The chain checks out but ends before a record an anchor names.
+		res.FirstBroken = res.Records + 1
+		res.Reason = fmt.Sprintf("missing: the trail ends at record %d, but the saved anchor %s names record %d (records cut off the end, or the trail replaced by a shorter one)",
+			res.Records, saved[len(saved)-1], saved[len(saved)-1].Seq)
+		return res, nil
 	}
 	res.OK = true
 	if res.Records > 0 {

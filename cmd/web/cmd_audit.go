@@ -15,11 +15,19 @@ import (
 const auditUsage = `usage: web audit <command> [flags]
 
 commands:
-  verify      check the whole hash chain; exits non-zero and names the first
+  verify [--expect SEQ:HASH]... [--anchors FILE]
+              check the whole hash chain; exits non-zero and names the first
               broken record if any record was edited, reordered or deleted
   export --since DATE [--until DATE] [--format csv|jsonl]
-         [--username U] [--patient FHIR-ID] [--action A]
+         [--username U] [--mrn MRN] [--patient FHIR-ID] [--action A]
               write matching records, oldest first, to standard output
+
+verify prints "audit trail OK: N records, last hash H". The hash is plain
+SHA-256, so whoever can write the database can rewrite a record and recompute
+every later hash, or cut records off the end, and verify alone still passes.
+Keep that line somewhere the database's administrators cannot write (daily,
+say); --expect N:H, or --anchors with a file of such lines, then fails if
+record N no longer has hash H (rewritten) or is gone (cut off).
 
 DATE is YYYY-MM-DD (UTC) or an RFC 3339 time. --since is inclusive; a date
 given to --until includes that whole day, a time is exclusive. Each export is
@@ -49,11 +57,25 @@ func runAudit(ctx context.Context, trail *audit.Log, args []string, stdout, stde
 
 func auditVerify(ctx context.Context, trail *audit.Log, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("audit verify", stderr)
+	var anchors []audit.Anchor
+	fs.Func("expect", "SEQ:HASH: record SEQ must still have HASH (repeatable)", func(s string) error {
+		a, err := audit.ParseAnchor(s)
+		anchors = append(anchors, a)
+		return err
+	})
+	anchorsFile := fs.String("anchors", "", "file of saved verify output lines (\"N records, last hash H\") or SEQ:HASH lines, each checked as --expect")
 	pos, err := parseFlags(fs, args)
 	if err != nil || len(pos) > 0 {
 		return flagError(err, "audit verify takes no arguments", pos)
 	}
-	res, err := trail.Verify(ctx)
+	if *anchorsFile != "" {
+		saved, err := readAnchorsFile(*anchorsFile)
+		if err != nil {
+			return &usageError{"audit verify: --anchors: " + err.Error()}
+		}
+		anchors = append(anchors, saved...)
+	}
+	res, err := trail.Verify(ctx, anchors...)
 	if err != nil {
 		return fmt.Errorf("audit verify: %w", err)
 	}
@@ -66,7 +88,11 @@ func auditVerify(ctx context.Context, trail *audit.Log, args []string, stdout, s
 		fmt.Fprintln(stdout, "audit trail is empty")
 		return nil
 	}
+	// This line, kept where the database's administrators cannot write, is what --anchors reads back.
 	fmt.Fprintf(stdout, "audit trail OK: %d records, last hash %s\n", res.Records, res.LastHash)
+	if res.Anchors > 0 {
+		fmt.Fprintf(stdout, "saved anchors: %d checked, all match\n", res.Anchors)
+	}
 	return nil
 }
 
@@ -76,7 +102,8 @@ func auditVerify(ctx context.Context, trail *audit.Log, args []string, stdout, s
 const brokenAdvice = `what to do:
   - change nothing in the database: do not delete, re-hash or repair records;
     copy the database (or the SQLite file) as it is and keep the copy safe
-  - compare the records from the broken one on with your latest audit export
+  - compare the records from the broken one on (for a saved anchor that no
+    longer matches, the records named above) with your latest audit export
     or backup (web audit export --since DATE) to see what was changed
   - report it to your security or privacy officer as possible tampering, and
     check who had write access to the database
