@@ -2,6 +2,7 @@ package staff_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -95,6 +96,46 @@ func TestSessionsValidAfter(t *testing.T) {
 		}
 		if got := validAfter(demo.ID); !got.Equal(demoDisabledAt) {
 			t.Errorf("demo repaired by EnsureDemo: SessionsValidAfter = %v, want %v (unchanged)", got, demoDisabledAt)
+		}
+	})
+}
+
+// TestSetRole: a role change ends the account's open sessions (a session keeps the role it signed
+// in with); setting the role it has changes nothing.
+func TestSetRole(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, tg dbtest.Target) {
+		ctx := context.Background()
+		c := newClock()
+		s := newStore(t, tg.Open(t), c)
+		alice, err := s.Add(ctx, "alice", goodPassword, staff.RoleAdmin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.advance(time.Minute)
+		prev, err := s.SetRole(ctx, "Alice", staff.RoleClinician)
+		if err != nil || prev != staff.RoleAdmin {
+			t.Fatalf("SetRole = %q, %v; want admin, nil", prev, err)
+		}
+		a, err := s.Get(ctx, alice.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lowered := c.now()
+		if a.Role != staff.RoleClinician || !a.SessionsValidAfter.Equal(lowered) {
+			t.Errorf("after SetRole: role %q, SessionsValidAfter %v; want clinician, %v", a.Role, a.SessionsValidAfter, lowered)
+		}
+		c.advance(time.Minute)
+		if prev, err := s.SetRole(ctx, "alice", staff.RoleClinician); err != nil || prev != staff.RoleClinician {
+			t.Errorf("SetRole to the same role = %q, %v", prev, err)
+		}
+		if a, _ := s.Get(ctx, alice.ID); !a.SessionsValidAfter.Equal(lowered) {
+			t.Errorf("same role: SessionsValidAfter = %v, want %v (unchanged)", a.SessionsValidAfter, lowered)
+		}
+		if _, err := s.SetRole(ctx, "nobody", staff.RoleAdmin); !errors.Is(err, staff.ErrNotFound) {
+			t.Errorf("unknown account: %v, want ErrNotFound", err)
+		}
+		if _, err := s.SetRole(ctx, "alice", staff.Role("root")); !errors.Is(err, staff.ErrInvalidRole) {
+			t.Errorf("bad role: %v, want ErrInvalidRole", err)
 		}
 	})
 }

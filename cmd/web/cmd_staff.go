@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/user"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"golang.org/x/term"
@@ -24,13 +23,17 @@ const staffUsage = `usage: web staff <command> [flags]
 commands:
   add --username U --role clinician|admin [--password-stdin]
                                   create an account
-  list                            list accounts (tab-separated columns)
+  list                            list accounts, one a line, columns separated
+                                  by a tab (for scripts: cut -f1 is the username)
   disable U                       stop U from signing in (the account is kept)
   enable U                        let a disabled account sign in again
   reset-password U [--password-stdin]
                                   set a new password and clear U's sign-in lock
+  set-role U clinician|admin      change U's role; ends U's open sessions, so
+                                  the new role applies from U's next sign-in
 
-Passwords are at least 12 characters. With --password-stdin the first line of
+disable, reset-password and set-role end U's open sessions: U's next request
+is signed out. Passwords are at least 12 characters. With --password-stdin the first line of
 standard input is the password (for scripts: printf '%s\n' "$PW" | web staff …).
 Without it, web prompts only when standard input is a terminal.
 Every change is written to the audit trail as user "cli".
@@ -41,7 +44,7 @@ Every change is written to the audit trail as user "cli".
 func runStaff(ctx context.Context, store *staff.Store, trail *audit.Log, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		io.WriteString(stderr, staffUsage)
-		return &usageError{"staff: missing command (add, list, disable, enable, reset-password)"}
+		return &usageError{"staff: missing command (add, list, disable, enable, reset-password, set-role)"}
 	}
 	c := staffCmd{store: store, trail: trail, stdin: stdin, stdout: stdout, stderr: stderr}
 	switch sub, rest := args[0], args[1:]; sub {
@@ -55,6 +58,8 @@ func runStaff(ctx context.Context, store *staff.Store, trail *audit.Log, args []
 		return c.setDisabled(ctx, rest, false)
 	case "reset-password":
 		return c.resetPassword(ctx, rest)
+	case "set-role":
+		return c.setRole(ctx, rest)
 	case "help", "-h", "--help":
 		io.WriteString(stdout, staffUsage)
 		return nil
@@ -118,7 +123,8 @@ func (c staffCmd) list(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("staff list: %w", err)
 	}
-	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	// Real tabs, not padding: scripts split the columns on them (cut -f, awk -F'\t').
+	tw := bufio.NewWriter(c.stdout)
 	fmt.Fprintln(tw, "USERNAME\tROLE\tSTATUS\tCREATED\tLAST SIGN-IN")
 	for _, a := range accounts {
 		status, last := "active", "never"
@@ -179,6 +185,40 @@ func (c staffCmd) resetPassword(ctx context.Context, args []string) error {
 		return fmt.Errorf("staff reset-password %s: %w", name, err)
 	}
 	fmt.Fprintf(c.stdout, "password reset for %s\n", name)
+	return nil
+}
+
+func (c staffCmd) setRole(ctx context.Context, args []string) error {
+	fs := newFlagSet("staff set-role", c.stderr)
+	pos, err := parseFlags(fs, args)
+	if err != nil || len(pos) != 2 {
+		return flagError(err, "staff set-role takes a username and a role (clinician or admin)", pos)
+	}
+	name := staff.NormalizeUsername(pos[0])
+	role, err := staff.ParseRole(pos[1])
+	if err != nil {
+		return &usageError{"staff set-role: the role must be clinician or admin"}
+	}
+	if name == staff.DemoUsername {
+		// The sandbox makes it a clinician again at every start.
+		return &usageError{fmt.Sprintf("staff set-role: %q is the sandbox's demo account, always a clinician", staff.DemoUsername)}
+	}
+	previous, err := c.store.SetRole(ctx, name, role)
+	detail := fmt.Sprintf("staff set-role username=%s role=%s", name, role)
+	if previous != "" {
+		detail += " previous=" + string(previous)
+	}
+	if err := c.audit(ctx, detail, err); err != nil {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("staff set-role %s: %w", name, err)
+	}
+	if previous == role {
+		fmt.Fprintf(c.stdout, "%s is already %s (nothing changed)\n", name, role)
+		return nil
+	}
+	fmt.Fprintf(c.stdout, "%s is now %s (was %s); their open sessions are ended\n", name, role, previous)
 	return nil
 }
 

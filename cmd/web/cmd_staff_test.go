@@ -76,11 +76,15 @@ func TestStaffCLI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		lines := strings.Split(strings.TrimSpace(out), "\n")
-		if len(lines) != 3 || !strings.HasPrefix(lines[0], "USERNAME") ||
-			!strings.Contains(lines[1], "alice") || !strings.Contains(lines[1], "active") ||
-			!strings.Contains(lines[2], "bob") || !strings.Contains(lines[2], "never") {
-			t.Errorf("list output:\n%s", out)
+		// Tab-separated as --help says: a script splitting on tabs gets five fields a line.
+		var rows [][]string
+		for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+			rows = append(rows, strings.Split(line, "\t"))
+		}
+		if len(rows) != 3 || strings.Join(rows[0], "|") != "USERNAME|ROLE|STATUS|CREATED|LAST SIGN-IN" ||
+			len(rows[1]) != 5 || rows[1][0] != "alice" || rows[1][1] != "admin" || rows[1][2] != "active" ||
+			len(rows[2]) != 5 || rows[2][0] != "bob" || rows[2][4] != "never" {
+			t.Errorf("list output, split on tabs: %q", rows)
 		}
 
 		if _, err := f.store.Authenticate(ctx, "alice", pw, ""); err != nil {
@@ -110,6 +114,23 @@ func TestStaffCLI(t *testing.T) {
 			t.Errorf("new password rejected: %v", err)
 		}
 
+		// Lowering alice's role ends her open sessions: a session keeps the role it signed in with.
+		before, _ := f.store.Authenticate(ctx, "alice", "second password here", "")
+		out, _, err = f.staff(t, "", "set-role", "alice", "clinician")
+		if err != nil || out != "alice is now clinician (was admin); their open sessions are ended\n" {
+			t.Errorf("set-role: out %q, err %v", out, err)
+		}
+		after, err := f.store.Get(ctx, before.ID)
+		if err != nil || after.Role != staff.RoleClinician || after.SessionsValidAfter.IsZero() || after.SessionsValidAfter.Before(before.SessionsValidAfter) {
+			t.Errorf("after set-role: %+v, %v; want clinician with sessions ended", after, err)
+		}
+		if out, _, err := f.staff(t, "", "set-role", "alice", "Clinician"); err != nil || !strings.Contains(out, "already clinician") {
+			t.Errorf("set-role to the same role: out %q, err %v", out, err)
+		}
+		if _, _, err := f.staff(t, "", "set-role", "nobody", "admin"); !errors.Is(err, staff.ErrNotFound) {
+			t.Errorf("set-role unknown: err = %v, want ErrNotFound", err)
+		}
+
 		_, _, err = f.staff(t, "short\n", "add", "--username", "carol", "--role", "clinician", "--password-stdin")
 		if !errors.Is(err, staff.ErrWeakPassword) {
 			t.Errorf("weak password: err = %v, want ErrWeakPassword", err)
@@ -128,6 +149,9 @@ func TestStaffCLI(t *testing.T) {
 			"ok: staff disable username=bob",
 			"ok: staff enable username=bob",
 			"ok: staff reset-password username=alice",
+			"ok: staff set-role username=alice role=clinician previous=admin",
+			"ok: staff set-role username=alice role=clinician previous=clinician",
+			"failed: staff set-role username=nobody role=admin",
 			"failed: staff add username=carol role=clinician",
 			"failed: staff add username=alice role=clinician",
 			"failed: staff disable username=nobody",
@@ -167,6 +191,9 @@ func TestStaffCLIUsageErrors(t *testing.T) {
 		{"disable without username", "", []string{"disable"}},
 		{"disable two usernames", "", []string{"disable", "a", "b"}},
 		{"list with argument", "", []string{"list", "all"}},
+		{"set-role without role", "", []string{"set-role", "alice"}},
+		{"set-role bad role", "", []string{"set-role", "alice", "root"}},
+		{"set-role the demo account", "", []string{"set-role", "demo", "admin"}},
 		// The sandbox's demo account (published password) is not for people.
 		{"add the demo username", "a long password\n", []string{"add", "--username", "Demo", "--role", "clinician", "--password-stdin"}},
 	}

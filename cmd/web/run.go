@@ -89,7 +89,7 @@ commands:
   sandbox        run the embedded Epic sandbox on its own
   check          test the chain to the configured Epic (key, discovery, token, search)
   keygen         create a signing key for Epic and print its public JWK
-  staff          manage staff accounts (add, list, disable, reset-password)
+  staff          manage staff accounts (add, list, disable, enable, reset-password, set-role)
   audit          verify or export the access audit trail
   healthcheck    exit 0 when the local server answers /healthz
   bench          measure lookups against the sandbox: naive flow vs Chartside, load, memory
