@@ -47,6 +47,26 @@ func TestHelpPrintsUsage(t *testing.T) {
 	}
 }
 
+// TestStaffAndAuditHelpOpenNoDatabase: `web staff --help` (or no subcommand) printed its usage only
+// after opening and migrating the database, so asking for help in a home directory created ./data
+// with an empty Chartside database in it.
+func TestStaffAndAuditHelpOpenNoDatabase(t *testing.T) {
+	dataDir := t.TempDir() + "/data"
+	for _, args := range [][]string{{"staff", "--help"}, {"staff", "help"}, {"audit", "-h"}, {"staff"}, {"audit"}} {
+		var out bytes.Buffer
+		err := run(context.Background(), args, func(k string) string { return map[string]string{"DATA_DIR": dataDir}[k] }, strings.NewReader(""), &out, &out)
+		if len(args) == 1 && exitCode(err) != 2 || len(args) == 2 && err != nil {
+			t.Errorf("%q: error %v", args, err)
+		}
+		if !strings.Contains(out.String(), "usage: web "+args[0]) {
+			t.Errorf("%q printed no usage:\n%s", args, out.String())
+		}
+		if _, err := os.Stat(dataDir); err == nil {
+			t.Fatalf("%q created DATA_DIR", args)
+		}
+	}
+}
+
 // TestCommandsRefuseStrayArguments: a typo is a usage error (exit 2) that names the help, not a
 // command run as if the argument were not there.
 func TestCommandsRefuseStrayArguments(t *testing.T) {

@@ -62,6 +62,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "check":
 		return runCheck(ctx, cfg, log, checkOpts, stdout)
 	case "staff", "audit":
+		if len(args) == 0 || args[0] == "help" || isHelp(args[0]) {
+			// Usage needs no database: asking for it must not create DATA_DIR or migrate anything.
+			if cmd == "audit" {
+				return runAudit(ctx, nil, args, stdout, stderr)
+			}
+			return runStaff(ctx, nil, nil, args, stdin, stdout, stderr)
+		}
 		open := openDatabase
 		if readsOnly(cmd, args) {
 			open = openDatabaseToRead
