@@ -1,6 +1,7 @@
 package present
 
 import (
+	"slices"
 	"time"
 
 	"github.com/chartside/chartside/epic/fhir"
@@ -23,37 +24,50 @@ const CriticalWindow = 7 * 24 * time.Hour
 func CriticalResults(obs []fhir.Observation, now time.Time, loc *time.Location, links Links) views.CriticalResults {
 	c := views.CriticalResults{Title: "Critical lab results, last 7 days"}
 	from := now.Add(-CriticalWindow)
+	// One pass, no sort: the labs section already sorts its own copy, and this runs on every labs
+	// answer. Ties keep the first seen, as the table's stable sort does.
 	type analyte struct {
-		critical, newest *fhir.Observation
+		critical, newest     *fhir.Observation
+		criticalAt, newestAt time.Time
 	}
 	byAnalyte := map[string]*analyte{}
-	var order []string
-	for _, o := range sortNewestFirst(obs) {
+	var order []*analyte
+	for i := range obs {
+		o := &obs[i]
 		if o.Status == "entered-in-error" || o.Status == "cancelled" {
 			continue
 		}
-		w := when(o)
+		w := when(*o)
 		if w.IsZero() || w.Time().Before(from) {
 			continue
 		}
+		at := w.Time()
 		key := AnalyteCode(o.Code)
 		if key == "" {
 			key = "name:" + o.Code.Label()
 		}
 		a := byAnalyte[key]
 		if a == nil {
-			a = &analyte{newest: &o}
+			a = &analyte{}
 			byAnalyte[key] = a
 		}
-		if a.critical == nil && observationFlag(o).Level == views.FlagCritical {
-			a.critical = &o
-			order = append(order, key)
+		if a.newest == nil || at.After(a.newestAt) {
+			a.newest, a.newestAt = o, at
+		}
+		if observationFlag(*o).Level != views.FlagCritical {
+			continue
+		}
+		if a.critical == nil {
+			order = append(order, a)
+		}
+		if a.critical == nil || at.After(a.criticalAt) {
+			a.critical, a.criticalAt = o, at
 		}
 	}
-	for _, key := range order {
-		a := byAnalyte[key]
+	slices.SortStableFunc(order, func(x, y *analyte) int { return y.criticalAt.Compare(x.criticalAt) })
+	for _, a := range order {
 		item := views.CriticalItem{Result: ObservationRow(*a.critical, loc, links)}
-		if a.newest != a.critical {
+		if a.newestAt.After(a.criticalAt) {
 			later := ObservationRow(*a.newest, loc, links)
 			item.Later = &later
 		}
