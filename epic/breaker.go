@@ -8,7 +8,8 @@ import (
 // breaker is a consecutive-failure circuit breaker. After threshold failures in a row it refuses
 // requests for cooldown, then lets one probe through: success closes it, failure re-opens it.
 // It exists so that an Epic outage makes the dashboard fail fast instead of stacking up requests
-// that each wait for the timeout.
+// that each wait for the timeout. The client keeps one per FHIR resource type (Client.breakerFor),
+// so the outage of one resource pauses only its own requests.
 type breaker struct {
 	threshold int
 	cooldown  time.Duration

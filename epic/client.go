@@ -12,10 +12,12 @@ import (
 
 // Client talks to one Epic FHIR R4 server. It is safe for concurrent use.
 type Client struct {
-	cfg     Config
-	base    *url.URL
-	breaker *breaker
-	now     func() time.Time // the clock; tests replace it
+	cfg  Config
+	base *url.URL
+	now  func() time.Time // the clock; tests replace it
+
+	breakerMu sync.Mutex
+	breakers  map[string]*breaker // one per FHIR resource type (breakerFor)
 
 	tokenGroup singleflight.Group
 	mu         sync.Mutex // guards the fields below
@@ -40,12 +42,28 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("%w: FHIR base URL: %w", ErrConfig, err)
 	}
 	c := &Client{cfg: cfg, base: base, now: time.Now, tokenURL: cfg.TokenURL,
-		decoding: make(chan struct{}, runtime.GOMAXPROCS(0))}
-	c.breaker = &breaker{threshold: cfg.BreakerThreshold, cooldown: cfg.BreakerCooldown, now: c.clock}
+		decoding: make(chan struct{}, runtime.GOMAXPROCS(0)), breakers: map[string]*breaker{}}
 	return c, nil
 }
 
 func (c *Client) clock() time.Time { return c.now() }
+
+// breakerFor is the circuit breaker of one FHIR resource type ("Patient", "Encounter",
+// "Observation"), made on first use. One breaker per type, not one for the client: Epic serves
+// each resource from its own backend, and one resource failing (Observation searches timing out
+// while Patient and Encounter answer) must not stop the others. With a single breaker, the
+// retries of one chart's failing Observation searches opened it for every lookup, of every
+// clinician, for the whole cooldown. Each breaker has the configured threshold and cooldown.
+func (c *Client) breakerFor(resource string) *breaker {
+	c.breakerMu.Lock()
+	defer c.breakerMu.Unlock()
+	b := c.breakers[resource]
+	if b == nil {
+		b = &breaker{threshold: c.cfg.BreakerThreshold, cooldown: c.cfg.BreakerCooldown, now: c.clock}
+		c.breakers[resource] = b
+	}
+	return b
+}
 
 // signingKey is the key that signs: the last configured one.
 func (c *Client) signingKey() *Key { return c.cfg.Keys[len(c.cfg.Keys)-1] }

@@ -60,9 +60,12 @@ type Config struct {
 	MaxRetries int
 	// MaxRetryAfter is the longest Retry-After the client will wait; longer means give up. Default 30s.
 	MaxRetryAfter time.Duration
-	// BreakerThreshold consecutive failures open the circuit breaker. Default 5.
+	// BreakerThreshold consecutive failures open a circuit breaker. Each FHIR resource type
+	// (Patient, Encounter, Observation) has its own breaker, counting only its own requests, so
+	// failing Observation searches never pause lookups or encounters. Default 5.
 	BreakerThreshold int
-	// BreakerCooldown is how long the breaker stays open before one probe request. Default 30s.
+	// BreakerCooldown is how long an open breaker refuses its resource type's requests before it
+	// lets one probe request through. Default 30s.
 	BreakerCooldown time.Duration
 	// Hooks receive metrics events. Optional.
 	Hooks Hooks

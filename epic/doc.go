@@ -4,7 +4,7 @@
 // signed with the configured key, exchanged for a bearer token that is cached and refreshed one
 // at a time), publishes the public keys as a JWK Set, and runs the FHIR searches the dashboard
 // needs (Patient by MRN, Patient read, Encounters and Observations by patient) with paging,
-// OperationOutcome warnings, retries, a circuit breaker and typed errors.
+// OperationOutcome warnings, retries, a circuit breaker per resource type and typed errors.
 //
 // It knows nothing of HTTP handlers, sessions or templates. Nothing it logs or puts in an error
 // message contains patient data, tokens, assertions or keys: URLs are never quoted (they carry

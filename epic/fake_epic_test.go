@@ -245,8 +245,7 @@ func newEnv(t *testing.T, mod func(*Config)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.now = clock.Now
-	c.breaker.now = clock.Now
+	c.now = clock.Now // the breakers read the clock through c.now
 	return &testEnv{epic: f, client: c, clock: clock, key: key}
 }
 

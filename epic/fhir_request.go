@@ -20,23 +20,26 @@ const (
 	backoffMax  = 5 * time.Second
 )
 
-// getFHIR GETs a FHIR URL and decodes a resource of wantType into v. It sends the bearer token
-// and Accept: application/fhir+json (without it Epic answers XML), refreshes the token once on
-// 401, retries 429/502/503/504 with backoff (honouring Retry-After within MaxRetryAfter and the
-// caller's deadline), and consults the circuit breaker before every attempt.
-func (c *Client) getFHIR(ctx context.Context, op, rawURL, wantType string, v any) error {
+// getFHIR GETs a FHIR URL for a resource type (its own read or search, next links included) and
+// decodes a resource of wantType into v. It sends the bearer token and Accept:
+// application/fhir+json (without it Epic answers XML), refreshes the token once on 401, retries
+// 429/502/503/504 with backoff (honouring Retry-After within MaxRetryAfter and the caller's
+// deadline), and consults that resource type's circuit breaker before every attempt.
+func (c *Client) getFHIR(ctx context.Context, op, resource, rawURL, wantType string, v any) error {
+	br := c.breakerFor(resource)
 	refreshed := false
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return c.ctxError(op, err)
 		}
-		if !c.breaker.allow() {
+		if !br.allow() {
 			c.cfg.Hooks.request(op, outcomeCircuitOpen, 0)
-			return &FHIRError{Op: op, kind: ErrCircuitOpen, detail: "Epic kept failing; requests paused for up to " + c.cfg.BreakerCooldown.String()}
+			return &FHIRError{Op: op, kind: ErrCircuitOpen,
+				detail: "Epic kept failing " + resource + " requests; " + resource + " requests paused for up to " + c.cfg.BreakerCooldown.String()}
 		}
 		tok, err := c.accessToken(ctx)
 		if err != nil {
-			c.breaker.neutral()
+			br.neutral()
 			return err
 		}
 		r, aerr := c.send(ctx, op, func(ctx context.Context) (*http.Request, error) {
@@ -50,9 +53,9 @@ func (c *Client) getFHIR(ctx context.Context, op, rawURL, wantType string, v any
 		})
 		if aerr != nil {
 			if aerr.counts {
-				c.breaker.failure()
+				br.failure()
 			} else {
-				c.breaker.neutral() // the caller gave up: says nothing about Epic
+				br.neutral() // the caller gave up: says nothing about Epic
 			}
 			return aerr.err
 		}
@@ -60,15 +63,15 @@ func (c *Client) getFHIR(ctx context.Context, op, rawURL, wantType string, v any
 		case r.status >= 200 && r.status <= 299:
 			err := c.decodeInTurn(ctx, op, r, wantType, v)
 			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-				c.breaker.neutral() // the caller gave up waiting for a decode turn
+				br.neutral() // the caller gave up waiting for a decode turn
 				return err
 			}
-			c.record(errors.Is(err, ErrBadResponse))
+			record(br, errors.Is(err, ErrBadResponse))
 			return err
 		case r.status == http.StatusUnauthorized && !refreshed:
 			// The token may have been revoked or expired early: refresh once, retry once. A
 			// second 401 means the app is not authorised and is returned as such.
-			c.breaker.success()
+			br.success()
 			c.invalidateToken(tok)
 			refreshed = true
 			attempt--
@@ -76,13 +79,13 @@ func (c *Client) getFHIR(ctx context.Context, op, rawURL, wantType string, v any
 		}
 		ferr := statusError(op, r)
 		if !retryable(r.status) {
-			c.record(r.status >= 500 || errors.Is(ferr, ErrBadResponse))
+			record(br, r.status >= 500 || errors.Is(ferr, ErrBadResponse))
 			return ferr
 		}
 		if r.status == http.StatusTooManyRequests {
-			c.breaker.neutral()
+			br.neutral()
 		} else {
-			c.breaker.failure()
+			br.failure()
 		}
 		if attempt >= c.cfg.MaxRetries {
 			return ferr
@@ -99,11 +102,11 @@ func (c *Client) getFHIR(ctx context.Context, op, rawURL, wantType string, v any
 }
 
 // record reports a non-retried result to the breaker.
-func (c *Client) record(failed bool) {
+func record(br *breaker, failed bool) {
 	if failed {
-		c.breaker.failure()
+		br.failure()
 	} else {
-		c.breaker.success()
+		br.success()
 	}
 }
 

@@ -63,7 +63,7 @@ func (c *Client) ReadPatient(ctx context.Context, id string) (fhir.Patient, erro
 		return fhir.Patient{}, &FHIRError{Op: OpPatientRead, kind: ErrNotFound, detail: "malformed patient id"}
 	}
 	var p fhir.Patient
-	if err := c.getFHIR(ctx, OpPatientRead, c.cfg.FHIRBaseURL+"/Patient/"+url.PathEscape(id), "Patient", &p); err != nil {
+	if err := c.getFHIR(ctx, OpPatientRead, "Patient", c.cfg.FHIRBaseURL+"/Patient/"+url.PathEscape(id), "Patient", &p); err != nil {
 		return fhir.Patient{}, err
 	}
 	return p, nil

@@ -287,3 +287,86 @@ func TestErrorsCarryNoPHI(t *testing.T) {
 		}
 	}
 }
+
+// TestBreakerPerResourceType: Epic fails every Observation search while Patient and Encounter
+// answer. Once the Observation breaker is open, Observation searches are refused without reaching
+// Epic, but MRN lookups, patient reads and encounter searches still reach Epic and succeed: one
+// resource's outage does not stop the others for every clinician (it did with one breaker for
+// the client, opened by the retries of a single chart's Observation searches).
+func TestBreakerPerResourceType(t *testing.T) {
+	hooks := &hookLog{}
+	env := newEnv(t, func(c *Config) {
+		c.MaxRetries = -1
+		c.BreakerCooldown = time.Minute
+		c.Hooks.Request = hooks.hook
+	})
+	var mu sync.Mutex
+	byResource := map[string]int{}
+	env.epic.setFHIR(func(w http.ResponseWriter, r *http.Request) {
+		resource := strings.SplitN(strings.TrimPrefix(r.URL.Path, fhirPath+"/"), "/", 2)[0]
+		mu.Lock()
+		byResource[resource]++
+		mu.Unlock()
+		switch resource {
+		case "Observation":
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case "Encounter":
+			serveCapture(t, w, "encounter-search-sandbox-camila-lopez.json", 200)
+		case "Patient":
+			if strings.HasSuffix(r.URL.Path, "/Patient") {
+				serveCapture(t, w, "patient-search-apporchard-with-outcome.json", 200)
+			} else {
+				serveCapture(t, w, "patient-read-sandbox-camila-lopez.json", 200)
+			}
+		}
+	})
+	requests := func(resource string) int { mu.Lock(); defer mu.Unlock(); return byResource[resource] }
+	ctx := context.Background()
+	labs := ObservationQuery{Categories: []string{"laboratory"}}
+
+	for i := range DefaultBreakerThreshold {
+		if _, err := env.client.SearchObservations(ctx, camila, labs); !errors.Is(err, ErrUpstream) {
+			t.Fatalf("Observation search %d: err = %v, want ErrUpstream", i+1, err)
+		}
+	}
+	before := requests("Observation")
+	_, err := env.client.SearchObservations(ctx, camila, labs)
+	if !errors.Is(err, ErrCircuitOpen) {
+		t.Fatalf("Observation search with its breaker open: err = %v, want ErrCircuitOpen", err)
+	}
+	if !strings.Contains(err.Error(), "Observation requests paused") {
+		t.Errorf("err = %q; want it to say which requests are paused", err)
+	}
+	if got := requests("Observation") - before; got != 0 {
+		t.Errorf("the open Observation breaker let %d requests through", got)
+	}
+
+	// The other resources are untouched by the Observation outage.
+	if _, err := env.client.SearchPatientsByMRN(ctx, "203713"); err != nil {
+		t.Errorf("patient lookup during the Observation outage: %v", err)
+	}
+	if _, err := env.client.ReadPatient(ctx, camila); err != nil {
+		t.Errorf("patient read during the Observation outage: %v", err)
+	}
+	enc, err := env.client.SearchEncounters(ctx, camila, EncounterQuery{})
+	if err != nil || len(enc.Items) == 0 {
+		t.Errorf("encounter search during the Observation outage: %d encounters, err %v", len(enc.Items), err)
+	}
+	if requests("Patient") != 2 || requests("Encounter") != 1 {
+		t.Errorf("requests reaching Epic: Patient %d, Encounter %d; want 2 and 1", requests("Patient"), requests("Encounter"))
+	}
+
+	// Epic recovers; after the cooldown the Observation breaker's probe closes it.
+	env.epic.setFHIR(func(w http.ResponseWriter, r *http.Request) {
+		serveCapture(t, w, "observation-search-laboratory-sandbox-camila-lopez.json", 200)
+	})
+	env.clock.Advance(time.Minute)
+	if _, err := env.client.SearchObservations(ctx, camila, labs); err != nil {
+		t.Errorf("Observation search after the cooldown: %v", err)
+	}
+	for _, e := range hooks.list() {
+		if strings.HasSuffix(e, ":circuit_open") && e != OpObservationSearch+":circuit_open" {
+			t.Errorf("hook event %s: only Observation searches should have been refused", e)
+		}
+	}
+}

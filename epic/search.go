@@ -66,7 +66,7 @@ func searchPages[T any](ctx context.Context, c *Client, op, resourceType, first 
 	next := first
 	for page := 1; next != ""; page++ {
 		b := fhir.SearchPage[T]{ResourceType: resourceType}
-		if err := c.getFHIR(ctx, op, next, "Bundle", &b); err != nil {
+		if err := c.getFHIR(ctx, op, resourceType, next, "Bundle", &b); err != nil {
 			return Result[T]{}, err
 		}
 		if res.Items == nil {

@@ -249,7 +249,8 @@ func containsString(ss []string, s string) bool {
 // TestFaultEpicOutage: Epic answers every Observation search with 503 for a while. The first
 // section spends the retries, the circuit breaker then opens and the next sections fail at once
 // (no request reaches Epic, nobody waits for timeouts); each says so in its own alert; the banner
-// and the page still render; once Epic is back and the breaker has cooled down, the next request
+// and the page still render, and the encounters and patient lookups, which Epic still answers, are
+// not paused with the Observation searches; once Epic is back and the breaker has cooled down, the next request
 // succeeds.
 func TestFaultEpicOutage(t *testing.T) {
 	env := newFaultEnv(t, faultEnvOptions{})
@@ -276,6 +277,23 @@ func TestFaultEpicOutage(t *testing.T) {
 	}
 	if got := env.sb.Stats().FHIRRequests - before.FHIRRequests; got != 0 {
 		t.Errorf("with the breaker open, %d requests still reached Epic", got)
+	}
+	// Only Observation requests are paused: the encounters and another patient's lookup still reach
+	// Epic and are shown (with one breaker for every Epic call, both were "Epic is not responding").
+	before = env.sb.Stats()
+	enc := b.get(chart+"/encounters?refresh=1", hxReq)
+	checkGraceful(t, "encounters during the outage", enc)
+	if d := enc.doc(t); alertIn(d, "timeline") != "" || d.Find(`[data-testid="encounter"]`).Length() == 0 {
+		t.Errorf("encounters during the Observation outage: alert %q, %d encounters", alertIn(d, "timeline"), d.Find(`[data-testid="encounter"]`).Length())
+	}
+	if r := b.lookup("203711"); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/chart/") {
+		checkGraceful(t, "lookup during the outage", r)
+		t.Errorf("lookup of another patient during the Observation outage: status %d, want 303 to the chart\n%s", r.StatusCode, r.body)
+	}
+	after := env.sb.Stats()
+	if after.ByResource["Encounter"] == before.ByResource["Encounter"] || after.ByResource["Patient"] == before.ByResource["Patient"] {
+		t.Errorf("during the Observation outage no Encounter or Patient request reached Epic (Encounter %d, Patient %d)",
+			after.ByResource["Encounter"]-before.ByResource["Encounter"], after.ByResource["Patient"]-before.ByResource["Patient"])
 	}
 	page := b.get(chart, nil)
 	checkGraceful(t, "chart page during the outage", page)
