@@ -19,13 +19,16 @@ type Client struct {
 	breakerMu sync.Mutex
 	breakers  map[string]*breaker // one per FHIR resource type (breakerFor)
 
-	tokenGroup singleflight.Group
-	mu         sync.Mutex // guards the fields below
-	token      string
-	tokenUntil time.Time // stop using the token after this (expiry minus a margin)
-	tokenScope string
-	tokenErr   error  // the last token exchange's error, nil after a success
-	tokenURL   string // configured or discovered
+	tokenGroup   singleflight.Group
+	mu           sync.Mutex // guards the fields below
+	token        string
+	tokenUntil   time.Time // stop using the token after this (expiry minus a margin)
+	tokenScope   string
+	tokenErr     error         // the last token exchange's error, nil after a success
+	tokenTried   time.Time     // when the last token exchange started (CheckToken's rate limit)
+	tokenRunning chan struct{} // closed when the exchange in flight finishes; nil when none is
+	tokenDone    bool          // a token exchange has finished, well or not
+	tokenURL     string        // configured or discovered
 
 	decoding chan struct{} // a slot per large body being decoded (decodeTurn)
 }
@@ -69,7 +72,8 @@ func (c *Client) breakerFor(resource string) *breaker {
 func (c *Client) signingKey() *Key { return c.cfg.Keys[len(c.cfg.Keys)-1] }
 
 // TokenStatus is nil unless the most recent token exchange failed; then it is that error. It
-// makes no request, so /readyz can call it freely.
+// makes no request, and so it is nil before the first exchange and stays failed until a request
+// that needs a token exchanges again: health checks use CheckToken, which keeps it current.
 func (c *Client) TokenStatus() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()

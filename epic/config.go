@@ -18,6 +18,9 @@ const (
 	DefaultMaxRetryAfter    = 30 * time.Second
 	DefaultBreakerThreshold = 5
 	DefaultBreakerCooldown  = 30 * time.Second
+	// DefaultTokenCheckInterval: HAProxy probes /readyz every second; one token exchange per 10 s
+	// per replica during an outage is nothing to Epic, and a recovery shows within 10 s.
+	DefaultTokenCheckInterval = 10 * time.Second
 	// DefaultMaxConnsPerHost bounds the connections to Epic of the default HTTP client: a chart
 	// needs 6 at once, so 64 serve about ten charts in parallel per replica, more than 2 CPUs
 	// can render.
@@ -67,6 +70,10 @@ type Config struct {
 	// BreakerCooldown is how long an open breaker refuses its resource type's requests before it
 	// lets one probe request through. Default 30s.
 	BreakerCooldown time.Duration
+	// TokenCheckInterval is the least time between two token exchanges that CheckToken (health
+	// checks and metrics) starts while no valid token is cached; exchanges started by user
+	// requests count too. Default 10s.
+	TokenCheckInterval time.Duration
 	// Hooks receive metrics events. Optional.
 	Hooks Hooks
 	// Logger receives operational logs (no PHI, tokens or assertions). Optional.
@@ -138,6 +145,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.BreakerCooldown <= 0 {
 		cfg.BreakerCooldown = DefaultBreakerCooldown
+	}
+	if cfg.TokenCheckInterval <= 0 {
+		cfg.TokenCheckInterval = DefaultTokenCheckInterval
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

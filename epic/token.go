@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // tokenMarginMax is how long before expiry a token stops being used, so that a request started
@@ -38,7 +40,22 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 	if tok, ok := c.cachedToken(); ok {
 		return tok, nil
 	}
-	ch := c.tokenGroup.DoChan("token", func() (any, error) {
+	select {
+	case res := <-c.joinExchange(ctx):
+		if res.Err != nil {
+			return "", res.Err
+		}
+		return res.Val.(string), nil
+	case <-ctx.Done():
+		return "", c.ctxError(OpToken, ctx.Err())
+	}
+}
+
+// joinExchange joins the token exchange in flight or starts one, and returns where its result will
+// arrive. The exchange is detached from ctx's cancellation and bounded by twice the request
+// timeout (discovery, then the token request).
+func (c *Client) joinExchange(ctx context.Context) <-chan singleflight.Result {
+	return c.tokenGroup.DoChan("token", func() (any, error) {
 		// Re-check: an exchange that finished just before this one started has filled the cache.
 		if tok, ok := c.cachedToken(); ok {
 			return tok, nil
@@ -47,15 +64,6 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 		defer cancel()
 		return c.fetchToken(fctx)
 	})
-	select {
-	case res := <-ch:
-		if res.Err != nil {
-			return "", res.Err
-		}
-		return res.Val.(string), nil
-	case <-ctx.Done():
-		return "", c.ctxError(OpToken, ctx.Err())
-	}
 }
 
 func (c *Client) cachedToken() (string, bool) {
@@ -79,14 +87,20 @@ func (c *Client) invalidateToken(tok string) {
 
 // fetchToken exchanges a fresh client assertion (new jti) for an access token and caches it.
 func (c *Client) fetchToken(ctx context.Context) (string, error) {
+	finished := make(chan struct{})
+	c.mu.Lock()
+	c.tokenTried, c.tokenRunning = c.now(), finished
+	c.mu.Unlock()
 	tok, until, scope, err := c.exchangeToken(ctx)
 	c.mu.Lock()
+	c.tokenDone, c.tokenRunning = true, nil
 	if err != nil {
 		c.tokenErr = err
 	} else {
 		c.token, c.tokenUntil, c.tokenScope, c.tokenErr = tok, until, scope, nil
 	}
 	c.mu.Unlock()
+	close(finished)
 	if err != nil {
 		var te *TokenError
 		outcome := outcomeError

@@ -21,10 +21,14 @@ import (
 	"github.com/chartside/chartside/views"
 )
 
-// ReadyCheck is one condition /readyz verifies (database open, Epic token exchange not failing...).
+// ReadyCheck is one condition /readyz verifies (database reachable...) or, when Informational,
+// only reports (Epic's token state).
 type ReadyCheck struct {
 	Name  string
 	Check func(ctx context.Context) error
+	// Informational checks are listed on /readyz but never make it fail: for a dependency every
+	// replica shares, whose failure taking a replica out of the balancer cannot route around.
+	Informational bool
 }
 
 // Settings are the deployment choices handlers need, already parsed and validated by cmd/web.

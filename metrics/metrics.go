@@ -1,6 +1,7 @@
 // Package metrics exposes Chartside's Prometheus metrics: HTTP requests by route and status, upstream
-// Epic calls by operation and outcome, token refreshes and active sessions. Labels are route templates
-// and fixed vocabularies only — never patient data, usernames or raw paths.
+// Epic calls by operation and outcome, token refreshes and whether a token can be had, and active
+// sessions. Labels are route templates and fixed vocabularies only — never patient data, usernames
+// or raw paths.
 package metrics
 
 import (
@@ -84,6 +85,16 @@ func (m *Metrics) TokenRefresh(outcome string) {
 
 // AuditFailure records an audit write that failed (and so withheld data).
 func (m *Metrics) AuditFailure() { m.auditFailures.Inc() }
+
+// EpicToken registers a gauge whose value is read from f at scrape time: 1 when Chartside can get
+// an access token from Epic, 0 when it cannot (or has not yet). Alert on it rather than on
+// /readyz, which does not fail for Epic.
+func (m *Metrics) EpicToken(f func() float64) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "chartside_epic_token_ok",
+		Help: "1 when Chartside holds a valid Epic access token or its last token exchange succeeded, 0 when the last exchange failed or none has finished yet.",
+	}, f))
+}
 
 // ActiveSessions registers a gauge whose value is read from f at scrape time.
 func (m *Metrics) ActiveSessions(f func() float64) {

@@ -175,7 +175,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	// A token revoked mid-session: Chartside gets a 401, signs a new assertion, gets a new token.
 	sb.Faults().RevokeAllTokens()
 	walk(chart)
-	// Epic's token endpoint down with no valid token: errors everywhere, readiness failing.
+	// Epic's token endpoint down with no valid token: errors everywhere, readiness reporting it.
 	sb.Faults().SetTokenDown(true)
 	sb.Faults().RevokeAllTokens()
 	do(http.MethodPost, "/lookup", url.Values{"mrn": {"203713"}}, nil)
