@@ -11,7 +11,8 @@ import (
 // On a 390 px phone an analyte's trend chart (a 720x260 viewBox with 11-unit labels) was scaled to
 // the window, about 351 px wide, and its labels to about 5 px: unreadable. It now keeps a minimum
 // width and scrolls sideways inside its own box, focusable and named, marked by the scroll cue like
-// the tables, while the page itself does not scroll sideways; on paper it is drawn whole.
+// the tables (it opens at its newest end: TestBrowserTrendChartOpensAtNewest), while the page itself
+// does not scroll sideways; on paper it is drawn whole.
 
 // trendChartLayout measures the trend chart: the height of its first tick label, the page's
 // sideways overflow, the box's role, name, tab index, overflow beyond its edge and scroll cue, and
@@ -99,10 +100,11 @@ func TestBrowserTrendChartOnPhone(t *testing.T) {
 		chromedp.WaitNotPresent(chromedp.CSS(`[aria-busy="true"]`)),
 	))
 
-	// The scroll cue follows resize events: poll until it has settled.
+	// The scroll cue follows resize events: poll until it has settled. The box opens at the
+	// chart's newest end (right), so what it hides is to the left.
 	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`(function () {
 		var box = document.querySelector('[data-testid="trend-svg"]').closest('[role="region"]');
-		return !box || box.getAttribute('data-scroll-more') === 'right';
+		return !box || box.getAttribute('data-scroll-more') === 'left';
 	})()`, chromedp.WithPollingTimeout(5*time.Second)))
 	must(t, "wait for the chart's scroll cue", err)
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[trendLayout](trendChartLayout))
@@ -116,8 +118,8 @@ func TestBrowserTrendChartOnPhone(t *testing.T) {
 	if got.Role != "region" || strings.TrimSpace(got.Name) == "" || got.TabIndex != 0 {
 		t.Errorf("the chart's scroller: role %q, name %q, tabIndex %d; want a named region in the tab order", got.Role, got.Name, got.TabIndex)
 	}
-	if got.Hidden <= 0 || got.Cue != "right" {
-		t.Errorf("at 390 px the chart's box hides %d px and its scroll cue is %q; want more to the right, marked", got.Hidden, got.Cue)
+	if got.Hidden <= 0 || got.Cue != "left" {
+		t.Errorf("at 390 px the chart's box hides %d px and its scroll cue is %q; want the older results to the left, marked", got.Hidden, got.Cue)
 	}
 	// The value axis names its unit as sent, as readable as the other labels, and no axis label
 	// runs into another (the top value under the unit, the lowest value over the first date).

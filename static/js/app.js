@@ -148,11 +148,25 @@
       if (box) measureScrollCue(box);
     });
   }) : null;
+  // A trend chart's newest results are at its right end, and on a phone its box opened at the
+  // left, on the oldest: 400009's potassium read flat and normal from February to July, her 6.8
+  // "HH" of November off to the right. A chart box starts at its newest end once, when it arrives
+  // (the page, or htmx: an analyte's history, a range pressed); the left shade then says older
+  // results are there. Setting scrollLeft past its end stops at the right edge in either
+  // direction (in a right-to-left page the right edge is 0, where it already starts). The lab
+  // matrix is not moved: its newest date is its first column, at the left.
+  var startedAtNewest = typeof WeakSet === "function" ? new WeakSet() : null;
+  function startAtNewest(box) {
+    if (!startedAtNewest || startedAtNewest.has(box) || !box.matches(".chart-scroll")) return;
+    startedAtNewest.add(box);
+    box.scrollLeft = box.scrollWidth;
+  }
   function watchScrollCues(root) {
     if (!root || !root.querySelectorAll) return;
     var boxes = Array.prototype.slice.call(root.querySelectorAll(scrollCueSelector));
     if (root.matches && root.matches(scrollCueSelector)) boxes.push(root);
     boxes.forEach(function (box) {
+      startAtNewest(box);
       measureScrollCue(box);
       if (!scrollCueSizes) return;
       // The table too: rows appended by "Show older" can widen it inside a box of the same size.
