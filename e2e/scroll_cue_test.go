@@ -13,7 +13,7 @@ import (
 )
 
 // A wide table scrolls sideways inside its box, and the only signs of the columns beyond its edge
-// were a cut-off column and a scrollbar at the foot of a box up to 70% of the window tall: a
+// were a cut-off column and a scrollbar at the foot of its box, often below the fold: a
 // physician could miss the lab matrix's older dates. app.js marks each box with the sides that
 // hide more (data-scroll-more) and app.css shades those edges, the left shade starting after the
 // matrix's sticky test column.

@@ -110,7 +110,7 @@
   });
 
   // A wide table scrolls sideways inside its box (.table-scroll), and the only signs were a cut-off
-  // column and a scrollbar at the foot of a box up to 70% of the window tall, often below the fold:
+  // column and a scrollbar at the foot of its box (as tall as the table), often below the fold:
   // the lab matrix's older dates were easy to miss. Each box says which sides hide more
   // (data-scroll-more="left right", absent when the table fits); the stylesheet shades those edges.
   // CSS alone (background-attachment: local shadows) did not draw over the matrix in Chromium.
