@@ -160,6 +160,7 @@ func TestCamilaLopezEncounters(t *testing.T) {
 		StatusNotable: true,
 		Location:      "EMH Main Operating Room; Epic Hospital System",
 		Clinician:     "Physician Surgery, MD",
+		ClinicianRole: "Clinician",
 		Name:          "Surgery Admit · Hospital Encounter, Jun 6, 2023 11:20 CDT, EMH Main Operating Room; Epic Hospital System",
 	}
 	if first != wantFirst {

@@ -74,23 +74,90 @@ func notableEncounterStatus(s string) bool {
 	return true
 }
 
-// clinician is the attending (ATND), else the first participant with a name.
-func clinician(e fhir.Encounter) string {
-	first := ""
+// clinician names who saw the patient, for the timeline's summary line, and the role to call them
+// by. The attender (ATND) comes first, then the primary performer (PPRF), then the first named
+// participant of any other role, or of none (Epic sends the department of an imaging visit
+// without a type). A participant who is only a referrer, admitter, discharger or escort
+// (nonClinical) did not see the patient there: Camila Lopez's echo was referred by her nurse
+// practitioner and done by EMC CARD ECHO, and the line said "Clinician: Np Family Medicine, NP"
+// while its Details said who the clinician was. When nobody else is named, the first of them is
+// shown under their own role ("Referrer"), as the Details do, never as the clinician.
+func clinician(e fhir.Encounter) (role, name string) {
+	var primary, other, bystander fhir.EncounterParticipant
 	for _, p := range e.Participant {
 		if p.Individual == nil || p.Individual.Display == "" {
 			continue
 		}
-		for _, t := range p.Type {
-			if t.HasCode("", "ATND") {
-				return p.Individual.Display
+		switch {
+		case hasParticipationType(p, "ATND"):
+			return "Clinician", p.Individual.Display
+		case hasParticipationType(p, "PPRF"):
+			if primary.Individual == nil {
+				primary = p
+			}
+		case nonClinical(p):
+			if bystander.Individual == nil {
+				bystander = p
+			}
+		default:
+			if other.Individual == nil {
+				other = p
 			}
 		}
-		if first == "" {
-			first = p.Individual.Display
+	}
+	switch {
+	case primary.Individual != nil:
+		return "Clinician", primary.Individual.Display
+	case other.Individual != nil:
+		return "Clinician", other.Individual.Display
+	case bystander.Individual != nil:
+		return participantRole(bystander), bystander.Individual.Display
+	}
+	return "Clinician", ""
+}
+
+// hasParticipationType reports whether any of p's types has code (a v3 ParticipationType code).
+func hasParticipationType(p fhir.EncounterParticipant, code string) bool {
+	for _, t := range p.Type {
+		if t.HasCode("", code) {
+			return true
 		}
 	}
-	return first
+	return false
+}
+
+// nonClinical reports whether p has types and every one is a v3 ParticipationType that does not
+// treat the patient in the encounter: referrer, admitter, discharger, escort, callback contact.
+// A participant without a type, or with a type Chartside does not know (Epic's own
+// "losAuthorizingPhysician"), may well be who saw the patient, so it is not one.
+func nonClinical(p fhir.EncounterParticipant) bool {
+	if len(p.Type) == 0 {
+		return false
+	}
+	for _, t := range p.Type {
+		known := false
+		for _, code := range []string{"REF", "ADM", "DIS", "ESC", "CALLBCK"} {
+			if t.HasCode("", code) {
+				known = true
+			}
+		}
+		if !known {
+			return false
+		}
+	}
+	return true
+}
+
+// participantRole is what the encounter's Details call a participant: their first type's label,
+// capitalised ("Referrer"), or "Clinician" when Epic sent no type.
+func participantRole(p fhir.EncounterParticipant) string {
+	if len(p.Type) > 0 {
+		if l := p.Type[0].Label(); l != "" {
+			r, size := utf8.DecodeRuneInString(l)
+			return string(unicode.ToUpper(r)) + l[size:]
+		}
+	}
+	return "Clinician"
 }
 
 // location is the encounter's distinct locations joined.
@@ -133,9 +200,10 @@ func EncounterRow(e fhir.Encounter, loc *time.Location, links Links) views.Encou
 		Status:        orNotRecorded(e.Status),
 		StatusNotable: notableEncounterStatus(e.Status),
 		Location:      orNotRecorded(where),
-		Clinician:     orNotRecorded(clinician(e)),
 		Name:          encounterName(typ, when, where),
 	}
+	role, name := clinician(e)
+	r.ClinicianRole, r.Clinician = role, orNotRecorded(name)
 	if r.Name == "" {
 		r.Name = r.Type + " " + r.When
 	}
@@ -381,14 +449,7 @@ func EncounterDetail(e fhir.Encounter, among []fhir.Encounter, obs []fhir.Observ
 		if p.Individual == nil || p.Individual.Display == "" {
 			continue
 		}
-		role := "Clinician"
-		if len(p.Type) > 0 {
-			if l := p.Type[0].Label(); l != "" {
-				r, size := utf8.DecodeRuneInString(l)
-				role = string(unicode.ToUpper(r)) + l[size:]
-			}
-		}
-		add(role, p.Individual.Display)
+		add(participantRole(p), p.Individual.Display)
 	}
 	if e.ServiceProvider != nil {
 		add("Organization", e.ServiceProvider.Display)

@@ -47,7 +47,7 @@ func TestEncounterRowStatusAndMissing(t *testing.T) {
 	}
 	r := EncounterRow(encounterFrom(t, `{"status":"in-progress","period":{"start":"2023-06-02T20:49:58Z"}}`), loc, Links{})
 	want := views.EncounterRow{DOMID: "enc-", When: "Jun 2, 2023 15:49 CDT", Class: views.NotRecorded, Type: views.NotRecorded,
-		Status: "in-progress", StatusNotable: true, Location: views.NotRecorded, Clinician: views.NotRecorded, Name: "Jun 2, 2023 15:49 CDT"}
+		Status: "in-progress", StatusNotable: true, Location: views.NotRecorded, Clinician: views.NotRecorded, ClinicianRole: "Clinician", Name: "Jun 2, 2023 15:49 CDT"}
 	if r != want {
 		t.Errorf("start only, nothing else:\n got %+v\nwant %+v", r, want)
 	}

@@ -162,7 +162,10 @@ type EncounterRow struct {
 	Status        string
 	StatusNotable bool // cancelled, entered-in-error, planned...: shown as a tag
 	Location      string
-	Clinician     string // attending, else the first participant
+	Clinician     string // who saw the patient: the attending, else the primary performer, else another participant
+	// ClinicianRole labels Clinician: "Clinician", or the role of the only participant named
+	// when none of them saw the patient ("Referrer"). Empty reads as "Clinician".
+	ClinicianRole string
 	// Name is the encounter for a screen reader, in its Details control: type, time and location,
 	// numbered ("(2 of 2)") when another listed encounter has the same. Empty: type and time.
 	Name string

@@ -599,7 +599,7 @@ func EncounterPage(p Page, b Banner, d EncounterDetail) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = encounterItem(EncounterRow{DOMID: d.Row.DOMID, When: d.Row.When, Class: d.Row.Class, Type: d.Row.Type, Status: d.Row.Status, StatusNotable: d.Row.StatusNotable, Location: d.Row.Location, Clinician: d.Row.Clinician}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = encounterItem(EncounterRow{DOMID: d.Row.DOMID, When: d.Row.When, Class: d.Row.Class, Type: d.Row.Type, Status: d.Row.Status, StatusNotable: d.Row.StatusNotable, Location: d.Row.Location, Clinician: d.Row.Clinician, ClinicianRole: d.Row.ClinicianRole}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

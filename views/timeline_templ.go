@@ -391,9 +391,9 @@ func encounterItem(e EncounterRow) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var19 string
-		templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs("Clinician: ")
+		templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(clinicianLabel(e) + ": ")
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/timeline.templ`, Line: 69, Col: 19}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/timeline.templ`, Line: 69, Col: 30}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var19))
 		if templ_7745c5c3_Err != nil {
@@ -879,6 +879,14 @@ func encounterName(e EncounterRow) string {
 		return e.Name
 	}
 	return e.Type + " " + e.When
+}
+
+// clinicianLabel is what the row calls the participant it names (EncounterRow.ClinicianRole).
+func clinicianLabel(e EncounterRow) string {
+	if e.ClinicianRole != "" {
+		return e.ClinicianRole
+	}
+	return "Clinician"
 }
 
 var _ = templruntime.GeneratedTemplate

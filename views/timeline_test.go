@@ -31,3 +31,23 @@ func TestEncounterToggleIsDisclosure(t *testing.T) {
 		}
 	}
 }
+
+// A row whose only named participant is the referrer says so by role: "Referrer: …", never
+// "Clinician: …" (Camila Lopez's echo named the referring nurse practitioner as its clinician).
+// A row without a role says "Clinician", on the timeline and on the encounter's own page.
+func TestEncounterRowNamesRole(t *testing.T) {
+	tl := fixtureTimeline()
+	tl.Groups[0].Entries[1].ClinicianRole = "Referrer"
+	d := doc(t, TimelineFragment(tl))
+	rows := d.Find(tid("encounter-clinician"))
+	if got, want := text(rows.Eq(0)), "Clinician: Physician Family Medicine, MD"; got != want {
+		t.Errorf("first row = %q, want %q", got, want)
+	}
+	if got, want := text(rows.Eq(1)), "Referrer: Np Family Medicine, NP"; got != want {
+		t.Errorf("referrer-only row = %q, want %q", got, want)
+	}
+	page := doc(t, EncounterPage(fixturePage(), fixtureBanner(), EncounterDetail{Row: tl.Groups[0].Entries[1]}))
+	if got, want := text(page.Find(tid("encounter-clinician"))), "Referrer: Np Family Medicine, NP"; got != want {
+		t.Errorf("encounter page = %q, want %q", got, want)
+	}
+}
