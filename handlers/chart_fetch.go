@@ -47,10 +47,12 @@ func encounterWindow(before, today time.Time) epic.EncounterQuery {
 	return epic.EncounterQuery{From: before.AddDate(0, -encounterWindowMonths, 0), To: before.AddDate(0, 0, -1)}
 }
 
-// timelineData is one timeline window and whether the record has anything older.
+// timelineData is one timeline window and whether the record has anything older: earlier offers
+// "Load earlier" (also when Epic did not say), older is Epic's answer that there is.
 type timelineData struct {
 	epic.Result[fhir.Encounter]
 	earlier bool
+	older   bool
 }
 
 // fetchTimeline searches one window and, at the same time, asks Epic for a single encounter before
@@ -75,7 +77,8 @@ func (s *Server) fetchTimeline(ctx context.Context, patientID string, q epic.Enc
 		return timelineData{}, err
 	}
 	out.Result = res
-	out.earlier = perr != nil || len(probe.Items) > 0
+	out.older = perr == nil && len(probe.Items) > 0
+	out.earlier = perr != nil || out.older
 	return out, nil
 }
 

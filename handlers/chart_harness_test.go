@@ -72,6 +72,10 @@ type chartEnvOptions struct {
 	noBreaker bool
 	// logs, when set, receives the server's JSON log (with request ids, as in production).
 	logs io.Writer
+	// patients is the sandbox's generated population (0: the 8 most tests use). The edge-case
+	// patients (4000xx) are added after it, so their data depends on it: Tomas Lindqvist's last
+	// visit is an admission still in progress with 8, as the default 50 have it not.
+	patients int
 }
 
 // failingAuditor refuses every record, as a database outage would.
@@ -85,7 +89,11 @@ func newChartEnv(t *testing.T, opt chartEnvOptions) *chartEnv {
 	t.Helper()
 	baseGor := runtime.NumGoroutine()
 	now := time.Now()
-	sb, err := sandbox.New(sandbox.Options{Patients: 8})
+	patients := 8
+	if opt.patients != 0 {
+		patients = opt.patients
+	}
+	sb, err := sandbox.New(sandbox.Options{Patients: patients})
 	if err != nil {
 		t.Fatalf("sandbox: %v", err)
 	}

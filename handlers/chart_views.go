@@ -261,6 +261,9 @@ func (s *Server) timelineView(ctx context.Context, base string, p encounterParam
 		}
 		t = present.Timeline(items, s.settings.Location, present.EncounterFilter{Class: p.Class, Type: p.Type}, s.timelineLinks(base, refs))
 		ongoing = present.MarkOngoing(t.Groups, began)
+		if f.val.older && p.Class == "" && p.Type == "" {
+			t.Empty = olderEncountersEmpty(q)
+		}
 		if f.val.earlier {
 			// more=1: the answer replaces the button with the next window only (see encounters).
 			more := next.query()
@@ -275,6 +278,18 @@ func (s *Server) timelineView(ctx context.Context, base string, p encounterParam
 	}
 	t.Section = s.section(views.TimelineID, titleEncounters, path, p.query(), f.at, f.val.Warnings, f.err)
 	return t, nil
+}
+
+// olderEncountersEmpty is the message of an empty, unfiltered window when Epic holds older
+// encounters, worded as the vitals' and labs' (olderSuggestion): "No encounters in this period."
+// beside a Load earlier button that is not printed made Tomas Lindqvist's printout (400010, last
+// seen 18 months ago) read as a patient who never had a visit.
+func olderEncountersEmpty(q epic.EncounterQuery) string {
+	const older = " Older encounters are on record."
+	if q.To.IsZero() {
+		return "No encounters since " + q.From.Format("Jan 2, 2006") + "." + older
+	}
+	return "No encounters in this period." + older
 }
 
 // timelineMoreView is one more window for "Load earlier", from the timeline view of that window.
