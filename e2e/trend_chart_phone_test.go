@@ -36,16 +36,17 @@ const trendChartLayout = `(function () {
 })()`
 
 // trendAxes reads the trend chart's value axis: its unit label, its tick labels, the unit label's
-// height on screen, and every pair of texts that overlap where one of them is an axis label (the
-// unit, a value or a time), or an axis label outside the drawing; boxes are the font's (getBBox),
-// so text that only touches counts.
+// height on screen, and every pair of texts that overlap where one of them is an axis or legend
+// label (the unit, a value, a time, a series), or such a label outside the drawing, and a legend
+// entry with a point or line under it; boxes are the font's (getBBox), so text that only touches
+// counts.
 const trendAxes = `(function () {
 	var svg = document.querySelector('[data-testid="trend-svg"]');
 	var unit = svg.querySelector('[data-testid="chart-yunit"]');
 	var vb = svg.viewBox.baseVal;
 	var texts = Array.prototype.map.call(svg.querySelectorAll('text'), function (el) {
 		var b = el.getBBox();
-		var axis = !!el.closest('[data-testid="chart-ytick"], [data-testid="chart-xtick"]') || el === unit;
+		var axis = !!el.closest('[data-testid="chart-ytick"], [data-testid="chart-xtick"], [data-testid="chart-legend"]') || el === unit;
 		return {el: el, b: b, axis: axis, s: el.textContent.trim()};
 	});
 	var problems = [];
@@ -60,7 +61,16 @@ const trendAxes = `(function () {
 			}
 		});
 	});
+	// The legend is off the data: no point or line runs under an entry.
+	var data = Array.prototype.map.call(svg.querySelectorAll('[data-testid="chart-point"], [data-testid="chart-line"]'), function (el) { return el.getBBox(); });
+	Array.prototype.forEach.call(svg.querySelectorAll('[data-testid="chart-legend"]'), function (g) {
+		var a = g.getBBox();
+		if (data.some(function (b) { return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height; })) {
+			problems.push('legend ' + g.textContent.trim() + ' lies on the data');
+		}
+	});
 	return {
+		legend: svg.querySelectorAll('[data-testid="chart-legend"]').length,
 		unit: unit ? unit.textContent.trim() : '',
 		unitPx: unit ? unit.getBoundingClientRect().height : 0,
 		ticks: Array.prototype.map.call(svg.querySelectorAll('[data-testid="chart-ytick"] text'), function (t) { return t.textContent.trim(); }),
@@ -69,6 +79,7 @@ const trendAxes = `(function () {
 })()`
 
 type trendAxesState struct {
+	Legend   int      `json:"legend"`
 	Unit     string   `json:"unit"`
 	UnitPx   float64  `json:"unitPx"`
 	Ticks    []string `json:"ticks"`
@@ -130,6 +141,9 @@ func TestBrowserTrendChartOnPhone(t *testing.T) {
 	}
 	if len(axes.Ticks) < 4 {
 		t.Errorf("the value axis is labelled %q; want at least 4 values", axes.Ticks)
+	}
+	if axes.Legend < 2 {
+		t.Errorf("the chart has %d legend entries; want the blood pressure's systolic and diastolic, whose legend must stay off the data", axes.Legend)
 	}
 	for _, p := range axes.Problems {
 		t.Errorf("trend chart at 390 px: %s", p)
