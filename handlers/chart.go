@@ -24,6 +24,7 @@ const chartTitle = "Patient chart"
 func (s *Server) patientPage(c echo.Context) views.Page {
 	p := s.page(c, chartTitle)
 	p.NoHistory = true
+	p.FindPatient = true
 	if u, ok := s.sessions.User(c.Request().Context()); ok {
 		p.PrintedBy = u.Username
 	}

@@ -26,6 +26,9 @@ type Page struct {
 	PrintedAt string
 	// NoHistory marks pages with patient data: htmx must not keep snapshots of them in browser storage.
 	NoHistory bool
+	// FindPatient offers "Find another patient" in the header: on a patient's pages, where a nurse
+	// at a kiosk otherwise had to guess that the wordmark leads back to the lookup.
+	FindPatient bool
 }
 
 // User is the signed-in staff member as the chrome shows them.
