@@ -37,6 +37,7 @@ const (
 	msgSessionEnded   = "Your Chartside session has ended: you signed out in another tab or window, or it was ended on the server. Sign in again to continue."
 	msgAccountOff     = "You were signed out because your Chartside account has been disabled. If you need access, ask IT."
 	msgSessionRevoked = "You were signed out because your Chartside password was changed or your sessions were ended by IT. Sign in again."
+	msgSignedOut      = "You have signed out of Chartside."
 )
 
 // signInForm is the posted sign-in form. The password is validated as typed: unlike other forms it
@@ -70,6 +71,8 @@ func (s *Server) signInPage(c echo.Context) error {
 		v.Notice = msgAccountOff
 	case sessions.NoticeRevoked:
 		v.Notice = msgSessionRevoked
+	case sessions.NoticeSignedOut:
+		v.Notice = msgSignedOut
 	case sessions.NoticeEnded:
 		if v.Notice == "" {
 			v.Notice = msgSessionEnded

@@ -55,6 +55,8 @@ func TestKioskInBrowser(t *testing.T) {
 				return chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="signout"]`)))
 			},
 			wantAudit: "signout/ok/" + authClinician,
+			// On a kiosk the next person sees that the previous session is gone.
+			wantNotice: signedOutNotice,
 		},
 		{
 			// The session ends on the server (an administrator, another tab, a restart with

@@ -39,7 +39,9 @@ func TestSetCookieAtMostOnce(t *testing.T) {
 		{name: "anonymous session, echo.HTTPError", prepare: (*browser).visitForm, method: "GET", target: "/me", wantStatus: 401, wantCookies: 0},
 		{name: "handler writes nothing", prepare: (*browser).signIn, method: "GET", target: "/nowrite", wantStatus: 200, wantCookies: 0},
 		{name: "csrf refusal keeps session", prepare: (*browser).signIn, method: "POST", target: "/action", wantStatus: 403, wantCookies: 0},
-		{name: "sign-out destroys", prepare: (*browser).signIn, method: "POST", target: "/signout", csrf: true, wantStatus: 303, wantCookies: 1, wantCleared: true},
+		// The signed-in session is destroyed; the one cookie names a fresh anonymous session that
+		// carries "you have signed out" (NoticeSignedOut) to the sign-in page.
+		{name: "sign-out destroys, fresh one with notice", prepare: (*browser).signIn, method: "POST", target: "/signout", csrf: true, wantStatus: 303, wantCookies: 1, wantNewTok: true},
 		{name: "unknown cookie is cleared", prepare: func(b *browser) { b.cookie = "forged" }, method: "GET", target: "/anon", wantStatus: 200, wantCookies: 1, wantCleared: true},
 		{
 			name: "expired session gets fresh one with notice",

@@ -26,8 +26,11 @@ const (
 type EndedNotice string
 
 const (
-	// NoticeNone: nothing to say (a first visit, a deliberate sign-out).
+	// NoticeNone: nothing to say (a first visit).
 	NoticeNone EndedNotice = ""
+	// NoticeSignedOut: the user pressed Sign out. On a kiosk the next person is told that the
+	// previous session is gone (the idle sign-out says so too, PopExpiredNotice).
+	NoticeSignedOut EndedNotice = "signed-out"
 	// NoticeDisabled: the account was disabled while signed in.
 	NoticeDisabled EndedNotice = "disabled"
 	// NoticeEnded: a page of a signed-in session asked for something after
@@ -102,9 +105,17 @@ func (m *Manager) SignIn(ctx context.Context, userID int64, username, role strin
 // SignOut ends the session: the token is renewed (so the old one is deleted
 // from the store and a replayed cookie finds nothing), then the session is
 // destroyed and the response clears the cookie.
+//
+// When a user was signed in, NoticeSignedOut is left for the next page (PopEndedNotice) in a fresh
+// anonymous session, which is all the response's cookie then names: nothing identifying.
 func (m *Manager) SignOut(ctx context.Context) error {
-	_, err := m.signOut(ctx)
-	return err
+	signedIn, err := m.signOut(ctx)
+	if err != nil || !signedIn {
+		return err
+	}
+	st, _ := stateFrom(ctx)
+	m.set(ctx, st, keyEndedNotice, string(NoticeSignedOut))
+	return nil
 }
 
 // SignOutIdle ends the session as SignOut does, for a browser that signed
@@ -173,7 +184,7 @@ func (m *Manager) PopEndedNotice(ctx context.Context) EndedNotice {
 	n := EndedNotice(m.scs.GetString(ctx, keyEndedNotice))
 	m.unset(ctx, st, keyEndedNotice)
 	switch n {
-	case NoticeDisabled, NoticeRevoked, NoticeEnded:
+	case NoticeDisabled, NoticeRevoked, NoticeEnded, NoticeSignedOut:
 		return n
 	}
 	return NoticeNone
