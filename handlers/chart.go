@@ -169,7 +169,7 @@ func (s *Server) chartPrint(c echo.Context) error {
 	page := views.PrintPage{
 		Page:     s.patientPage(c),
 		Banner:   s.banner(patient, ref, false),
-		Strip:    s.vitalsStripView(base, fetched[epic.Result[fhir.Observation]]{val: vitals, at: at, err: verr}, present.Deceased(patient)),
+		Strip:    s.vitalsStripView(base, fetched[epic.Result[fhir.Observation]]{val: vitals, at: at, err: verr}, present.Deceased(patient), olderVitals),
 		Timeline: timeline,
 		Vitals:   vitalsTable,
 		Labs:     labsSection,

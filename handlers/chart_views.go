@@ -55,7 +55,11 @@ func (s *Server) timelineLinks(base string, refs map[string]string) present.Link
 // died, not because nobody took them, and the stale notice asks for new ones (Harold Whitaker,
 // 400001, read "Vitals are 2 months old"). The banner already says Deceased and the date; each
 // tile keeps its own time.
-func (s *Server) vitalsStripView(base string, f obsResult, deceased bool) views.VitalsStrip {
+//
+// older is what Epic said of vital signs before the year (the vitals table's probe): the notice is
+// as definite as that. It said "Older ones, if any, are under Vitals" while the table under it said
+// "Older vital signs are on record" for Tomas Lindqvist (400010).
+func (s *Server) vitalsStripView(base string, f obsResult, deceased bool, older olderData) views.VitalsStrip {
 	var v views.VitalsStrip
 	if f.err == nil {
 		v = present.VitalsStrip(f.val.Items, s.settings.Now(), s.settings.Location, s.settings.VitalsStaleAfter, s.chartLinks(base, vitalsWindow))
@@ -63,7 +67,7 @@ func (s *Server) vitalsStripView(base string, f obsResult, deceased bool) views.
 			v.StaleNotice = ""
 		}
 		if v.StaleNotice == "" && noneRecorded(v.Items) {
-			v.StaleNotice = vitalsEmpty(vitalsWindow, olderUnknown) + " Older ones, if any, are under " + titleVitals + "."
+			v.StaleNotice = stripEmpty(older)
 		}
 		// A tile says which year it looked in: Camila Lopez's temperature of 2021 is on record,
 		// just not in the year the strip covers, and a bare "Not recorded" said it never was.
@@ -75,6 +79,18 @@ func (s *Server) vitalsStripView(base string, f obsResult, deceased bool) views.
 	}
 	v.Section = s.section(views.VitalsStripID, titleVitalsStrip, base+"/vitals-strip", nil, f.at, f.val.Warnings, f.err)
 	return v
+}
+
+// stripEmpty is the strip's notice when its year holds no vital sign, saying what Epic said of
+// older ones.
+func stripEmpty(older olderData) string {
+	switch older {
+	case olderSome:
+		return vitalsEmpty(vitalsWindow, older) + " Older vital signs are on record, under " + titleVitals + "."
+	case olderNone:
+		return vitalsEmpty(vitalsWindow, older)
+	}
+	return vitalsEmpty(vitalsWindow, older) + " " + titleVitals + " lists every date."
 }
 
 // stripTileEmpty is a strip tile with no value in the strip's year (vitalsWindow).

@@ -139,7 +139,13 @@ func (s *Server) vitalsStrip(c echo.Context) error {
 	deceased := make(chan bool, 1)
 	go func() { deceased <- s.deceased(c, ref) }()
 	f := s.vitalsData(c, ref, !isRefresh(c), vitalsWindow)
-	v := s.vitalsStripView(chartURL(ref.Handle), f, <-deceased)
+	// An empty year asks Epic, as the vitals table does, whether older vital signs exist, so the
+	// strip says what the table says.
+	older := olderUnknown
+	if f.err == nil && len(f.val.Items) == 0 {
+		older = s.olderResults(c.Request().Context(), ref.PatientID, fhir.CategoryVitalSigns, vitalsWindow.Since(s.settings.Now()))
+	}
+	v := s.vitalsStripView(chartURL(ref.Handle), f, <-deceased, older)
 	v.Section.Focus = takesFocus(c)
 	return s.serveSection(c, ref, access{Action: audit.ActionChartView, Detail: "vitals strip"}, f.covered, f.err,
 		views.VitalsStripFragment(v),
