@@ -79,8 +79,13 @@ func (s *Server) describeError(err error) views.ErrorView {
 	case errors.Is(err, context.DeadlineExceeded):
 		return views.ErrorView{Status: http.StatusGatewayTimeout, Title: "This took too long",
 			Detail: "Chartside gave up waiting. Try again; if it keeps happening, tell IT and quote the reference below."}
+	case errors.Is(err, sessions.ErrRedis):
+		// Redis, where SESSION_STORE keeps the sessions, is down; the database may well be up, and
+		// IT must be sent to the right one. "Session store" is what /readyz calls it.
+		return views.ErrorView{Status: http.StatusServiceUnavailable, Title: "Chartside is temporarily unavailable",
+			Detail: "Chartside cannot reach its session store (where it keeps who is signed in) right now, so it cannot check who is signed in, and it shows no patient data until it can. Nothing you did caused this: try again in a moment; if it lasts, tell IT that Chartside's session store is unreachable and quote the reference below."}
 	case errors.Is(err, sessions.ErrStoreUnavailable):
-		// The database (or Redis) is down. No patient data can be shown anyway (nothing could be
+		// The database is down (sessions kept there, or the account check). No patient data can be shown anyway (nothing could be
 		// audited), but the clinician should know it is temporary and not their doing.
 		return views.ErrorView{Status: http.StatusServiceUnavailable, Title: "Chartside is temporarily unavailable",
 			Detail: "Chartside cannot reach its database right now, so it cannot check who is signed in or record who opens a chart, and it shows no patient data until it can. Nothing you did caused this: try again in a moment; if it lasts, tell IT and quote the reference below."}

@@ -14,7 +14,7 @@ import (
 func TestRedisLogsThroughChartsideLog(t *testing.T) {
 	var buf bytes.Buffer
 	LogRedisTo(slog.New(slog.NewJSONHandler(&buf, nil)))
-	if _, _, err := NewRedisStore("redis://:s3cret@127.0.0.1:1/0"); err == nil {
+	if _, err := NewRedisStore("redis://:s3cret@127.0.0.1:1/0"); err == nil {
 		t.Fatal("connected to a Redis that is not there")
 	}
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")

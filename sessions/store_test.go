@@ -41,18 +41,18 @@ func openTestRedis(t *testing.T) scs.Store {
 		url = defaultTestRedisURL
 	}
 	prefix := "chartside-test:" + randomHex(t) + ":"
-	st, closeFn, err := newRedisStore(url, prefix)
+	st, err := newRedisStore(url, prefix)
 	if err != nil {
 		t.Fatalf("open redis (set TEST_REDIS_URL, or =skip): %v", err)
 	}
 	t.Cleanup(func() {
 		// Leave nothing behind in a shared Redis.
-		if all, err := st.(scs.IterableCtxStore).AllCtx(context.Background()); err == nil {
+		if all, err := st.AllCtx(context.Background()); err == nil {
 			for k := range all {
-				st.(scs.CtxStore).DeleteCtx(context.Background(), k)
+				st.DeleteCtx(context.Background(), k)
 			}
 		}
-		if err := closeFn(); err != nil {
+		if err := st.Close(); err != nil {
 			t.Errorf("close redis: %v", err)
 		}
 	})

@@ -78,7 +78,7 @@ func runServe(ctx context.Context, getenv func(string) string, stdout, stderr io
 		return 1
 	})
 
-	store, closeStore, err := sessionStore(cfg, database, log)
+	store, storeReady, closeStore, err := sessionStore(cfg, database, log)
 	if err != nil {
 		return err
 	}
@@ -122,12 +122,12 @@ func runServe(ctx context.Context, getenv func(string) string, stdout, stderr io
 		Audit:    audit.New(database, time.Now),
 		Staff:    accounts,
 		Accounts: accounts,
-		Ready: []handlers.ReadyCheck{
+		Ready: append([]handlers.ReadyCheck{
 			{Name: "database", Check: database.PingContext},
 			// Reported, not counted: see handlers.readyz. CheckToken retries a failed exchange
 			// itself (at most every 10 s), so the line follows Epic without user traffic.
 			{Name: "epic token", Check: client.CheckToken, Informational: true},
-		},
+		}, storeReady...),
 		Settings: handlers.Settings{
 			Sandbox:          cfg.SandboxMode(),
 			SandboxPatients:  sandboxPatients(up.directory),
@@ -181,16 +181,19 @@ func serveHTTP(ctx context.Context, log *slog.Logger, ln net.Listener, h http.Ha
 }
 
 // sessionStore keeps sessions in Redis when SESSION_STORE is set, otherwise in Chartside's database.
-func sessionStore(cfg Config, database *db.DB, log *slog.Logger) (scs.Store, func() error, error) {
+// Redis gets its own /readyz check, "session store": without it the balancer kept a replica whose
+// Redis was down in service while nobody could sign in. Sessions in the database need none: the
+// database check covers them.
+func sessionStore(cfg Config, database *db.DB, log *slog.Logger) (scs.Store, []handlers.ReadyCheck, func() error, error) {
 	if cfg.SessionStore == "" {
-		return sessions.NewSQLStore(database), func() error { return nil }, nil
+		return sessions.NewSQLStore(database), nil, func() error { return nil }, nil
 	}
 	sessions.LogRedisTo(log)
-	st, closeFn, err := sessions.NewRedisStore(cfg.SessionStore)
+	st, err := sessions.NewRedisStore(cfg.SessionStore)
 	if err != nil {
-		return nil, nil, &ConfigError{Var: "SESSION_STORE", Problem: fmt.Sprintf("cannot be used (%v)", err), Fix: "check the Redis URL and that Redis is reachable"}
+		return nil, nil, nil, &ConfigError{Var: "SESSION_STORE", Problem: fmt.Sprintf("cannot be used (%v)", err), Fix: "check the Redis URL and that Redis is reachable"}
 	}
-	return st, closeFn, nil
+	return st, []handlers.ReadyCheck{{Name: "session store", Check: st.Ping}}, st.Close, nil
 }
 
 // sandboxPatients turns the sandbox's directory into what the sign-in page lists.
