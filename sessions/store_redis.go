@@ -38,7 +38,7 @@ var (
 
 // NewRedisStore connects to the Redis at redisURL (redis:// or rediss://) and
 // returns a session store on it; Close closes the connection. Redis expires
-// keys itself, so no cleanup is needed.
+// keys itself, so no cleanup is needed. No error repeats the URL's password.
 func NewRedisStore(redisURL string) (*RedisStore, error) {
 	return newRedisStore(redisURL, redisPrefix)
 }
@@ -90,14 +90,30 @@ const redisDialAttempts = 1
 func redisOptions(redisURL string) (*redis.Options, error) {
 	opts, err := redis.ParseURL(redisURL)
 	if err != nil {
-		// The URL may hold a password; go-redis's parse errors do not quote it.
-		return nil, fmt.Errorf("sessions: parse redis url: %w", err)
+		return nil, fmt.Errorf("sessions: parse redis url: %w", redactURLError(err))
 	}
 	if u, err := url.Parse(redisURL); err == nil && !u.Query().Has("pool_size") {
 		opts.PoolSize = redisPoolSize
 	}
 	opts.DialerRetries = redisDialAttempts
 	return opts, nil
+}
+
+// redactURLError keeps the URL out of a parse error: net/url's errors quote the whole URL,
+// password included ("parse \"redis://:S3cret@host:notaport/9\": invalid port …"). What is left
+// says what is wrong without repeating any of the URL but the offending piece after the host.
+// go-redis's own errors name only the scheme, path, database or query option.
+func redactURLError(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	var ee url.EscapeError
+	if errors.As(ue.Err, &ee) {
+		// The escape may be in the password: do not quote it.
+		return errors.New("invalid %-escape in the URL (write a literal % in the password as %25)")
+	}
+	return ue.Err
 }
 
 // redisErr marks err as Redis's (nil stays nil).

@@ -1,6 +1,9 @@
 package sessions
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // SESSION_STORE's URL is taken as go-redis reads it, with Chartside's pool size unless the
 // operator set pool_size there.
@@ -28,5 +31,34 @@ func TestRedisOptions(t *testing.T) {
 	}
 	if _, err := redisOptions("redis://127.0.0.1:6379/2?pool_size=lots"); err == nil {
 		t.Error("redisOptions accepted pool_size=lots, want an error")
+	}
+}
+
+// TestRedisURLErrorsHideThePassword: SESSION_STORE holds Redis's password, and the start-up error
+// for a URL that is wrong repeats what is wrong with it, never the password. net/url's errors
+// quote the whole URL ("parse \"redis://:S3cretRedis@127.0.0.1:notaport/9\": invalid port …").
+func TestRedisURLErrorsHideThePassword(t *testing.T) {
+	tests := []struct {
+		url  string
+		want string // what the error must still say
+	}{
+		{"redis://:S3cretRedis@127.0.0.1:notaport/9", `invalid port ":notaport"`},
+		{"redis://chartside:S3cretRedis@127.0.0.1:6379/9\x7f", "invalid control character"},
+		{"redis://chartside:S3cretRedis%zz@127.0.0.1:6379/9", "%25"},
+		{"redis://:S3cretRedis@red is/0", "invalid character"},
+		{"redis://:S3cretRedis@127.0.0.1:6379/nine", "invalid database number"},
+		{"redis://:S3cretRedis@127.0.0.1:6379/0?pool_size=lots", "pool_size"},
+		{"redis://:S3cretRedis@127.0.0.1:6379/0?colour=blue", "unexpected option: colour"},
+		{"http://:S3cretRedis@127.0.0.1:6379/0", "invalid URL scheme: http"},
+	}
+	for _, tt := range tests {
+		_, err := NewRedisStore(tt.url)
+		if err == nil {
+			t.Errorf("NewRedisStore(%q) succeeded, want an error", tt.url)
+			continue
+		}
+		if msg := err.Error(); strings.Contains(msg, "S3cretRedis") || !strings.Contains(msg, tt.want) {
+			t.Errorf("NewRedisStore(%q): error %q, want one saying %q without the password", tt.url, msg, tt.want)
+		}
 	}
 }

@@ -184,6 +184,8 @@ func TestBadConfigurationStopsStartupWithOneLineNamingTheVariable(t *testing.T) 
 		{"unreachable PostgreSQL", map[string]string{"DATABASE_URL": "postgres://chartside:s3cret@127.0.0.1:1/chartside", "SANDBOX": "true"}, "DATABASE_URL"},
 		{"data directory under a file", map[string]string{"DATA_DIR": "/etc/hostname/data"}, "DATA_DIR"},
 		{"unreachable Redis", map[string]string{"SESSION_STORE": "redis://:s3cret@127.0.0.1:1/0", "SANDBOX": "true"}, "SESSION_STORE"},
+		// net/url's error quoted the whole URL, password included.
+		{"Redis URL that does not parse", map[string]string{"SESSION_STORE": "redis://:s3cret@127.0.0.1:notaport/9", "SANDBOX": "true"}, "SESSION_STORE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
