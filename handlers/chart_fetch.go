@@ -109,24 +109,34 @@ func (s *Server) startChart(c echo.Context, ref sessions.PatientRef) *chartEntry
 	}
 	finished := countdown(fetches, cancel)
 	if e.patient == nil {
-		e.patient = goFetch(s.charts, ctx, func(ctx context.Context) (fhir.Patient, error) {
+		e.patient = goFetch(s.charts, ctx, logged(s, "patient", func(ctx context.Context) (fhir.Patient, error) {
 			return s.patients.ReadPatient(ctx, id)
-		}, finished)
+		}), finished)
 	}
-	e.encounters = queueFetch(s.charts, ctx, func(ctx context.Context) (timelineData, error) {
+	e.encounters = queueFetch(s.charts, ctx, logged(s, "encounters", func(ctx context.Context) (timelineData, error) {
 		return s.fetchTimeline(ctx, id, encounterWindow(time.Time{}, s.today()))
-	}, finished)
-	e.vitals = queueFetch(s.charts, ctx, func(ctx context.Context) (epic.Result[fhir.Observation], error) {
+	}), finished)
+	e.vitals = queueFetch(s.charts, ctx, logged(s, "vitals", func(ctx context.Context) (epic.Result[fhir.Observation], error) {
 		return s.patients.SearchObservations(ctx, id, vitalsQuery(now, vitalsWindow))
-	}, finished)
-	e.labs = queueFetch(s.charts, ctx, func(ctx context.Context) (epic.Result[fhir.Observation], error) {
+	}), finished)
+	e.labs = queueFetch(s.charts, ctx, logged(s, "labs", func(ctx context.Context) (epic.Result[fhir.Observation], error) {
 		return s.patients.SearchObservations(ctx, id, labsQuery(now, defaultLabsRange))
-	}, finished)
-	e.social = queueFetch(s.charts, ctx, func(ctx context.Context) (epic.Result[fhir.Observation], error) {
+	}), finished)
+	e.social = queueFetch(s.charts, ctx, logged(s, "social history", func(ctx context.Context) (epic.Result[fhir.Observation], error) {
 		return s.patients.SearchObservations(ctx, id, socialQuery())
-	}, finished)
+	}), finished)
 	s.charts.store(ref.Handle, e)
 	return e
+}
+
+// logged wraps a prefetch so that its failure is logged once, as it happens (logPrefetchFailure):
+// the section that reads it retries rather than shows it, and more than one section may read it.
+func logged[T any](s *Server, what string, fetch func(context.Context) (T, error)) func(context.Context) (T, error) {
+	return func(ctx context.Context) (T, error) {
+		v, err := fetch(ctx)
+		s.logPrefetchFailure(ctx, what, err)
+		return v, err
+	}
 }
 
 // fetched is a section's data and when it arrived.
@@ -152,7 +162,8 @@ func fetchOrPrefetched[T any](s *Server, c echo.Context, ref sessions.PatientRef
 					return fetched[T]{val: v, at: at, covered: true}
 				}
 				// A failed prefetch is retried here rather than served: the failure may have
-				// been momentary, and this request is the one the user is waiting on.
+				// been momentary, and this request is the one the user is waiting on. The
+				// failure itself was logged when it happened (logged).
 			}
 		}
 	}

@@ -98,8 +98,61 @@ func (s *Server) logShownFailure(c echo.Context, what string, err error) {
 	s.log.LogAttrs(c.Request().Context(), slog.LevelWarn, "epic failure shown on the page",
 		slog.String("route", c.Path()),
 		slog.String("part", what),
+		slog.String("kind", epicFailureKind(err)),
 		slog.String("error", err.Error()),
 	)
+}
+
+// logPrefetchFailure logs a chart's background fetch that failed, once, when it fails, under the
+// request id of the chart page that started it. The section asking for it then searches again in
+// its own request (fetchOrPrefetched), and if that works nothing else would ever say that Epic had
+// sent something broken; if it fails too, it is logged again as shown, often only as "circuit
+// open" once the breaker has counted the prefetches. Not logged: a fetch cancelled because the
+// chart was dropped, and one refused by the open breaker, whose opening the epic client logs.
+// what names the part of the chart (never a search value, so no patient data).
+func (s *Server) logPrefetchFailure(ctx context.Context, what string, err error) {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, epic.ErrCircuitOpen) {
+		return
+	}
+	s.log.LogAttrs(ctx, slog.LevelWarn, "epic prefetch failed; the section will search again",
+		slog.String("part", what),
+		slog.String("kind", epicFailureKind(err)),
+		slog.String("error", err.Error()),
+	)
+}
+
+// epicFailureKind names what kind of failure an epic client error is, with the outcome labels of
+// the chartside_epic_requests_total metric, so a log line and the metric can be read together.
+func epicFailureKind(err error) string {
+	var te *epic.TokenError
+	kinds := []struct {
+		sentinel error
+		name     string
+	}{
+		{epic.ErrInvalidMRN, "invalid_mrn"},
+		{epic.ErrInvalidQuery, "invalid_query"},
+		{epic.ErrNotFound, "not_found"},
+		{epic.ErrUnauthorized, "unauthorized"},
+		{epic.ErrForbidden, "forbidden"},
+		{epic.ErrRateLimited, "rate_limited"},
+		{epic.ErrCircuitOpen, "circuit_open"},
+		{epic.ErrTimeout, "timeout"},
+		{epic.ErrBadResponse, "bad_response"},
+		{epic.ErrUpstream, "error"},
+	}
+	if errors.As(err, &te) {
+		// Before the sentinels: a token error also matches ErrUpstream or ErrTimeout.
+		return "token_exchange"
+	}
+	for _, k := range kinds {
+		if errors.Is(err, k.sentinel) {
+			return k.name
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timeout"
+	}
+	return "other"
 }
 
 // quoteReference is how upstreamErrorView's advice points at the reference the page shows below it

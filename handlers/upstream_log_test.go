@@ -88,3 +88,71 @@ func wantReferenceBelow(t *testing.T, r reply) {
 		t.Errorf("alert %q: want advice to quote the reference below and reference %s under it", alert.Text(), id)
 	}
 }
+
+// TestPrefetchFailuresAreLogged: the chart page prefetches its sections in the background, and a
+// section that finds its prefetch failed searches again instead of showing the failure. When Epic
+// sent something broken (a truncated Observation bundle, an HTML page for Encounter) only the
+// metrics said so: the log held at most the section's own failure, or just "requests paused" once
+// the breaker had counted the prefetches. Each failed prefetch is now logged once, at WARN, under the
+// chart page's request id, with the part of the chart, the operation and the kind of failure, and
+// no patient data; a section reading it does not log it again.
+func TestPrefetchFailuresAreLogged(t *testing.T) {
+	logs := &logBuffer{}
+	env := newChartEnv(t, chartEnvOptions{noBreaker: true, logs: logs})
+	b := env.signIn()
+	chart := b.openChart("203713")
+
+	env.sb.Faults().FailNext("Observation", 100, sandbox.Fault{Kind: sandbox.FaultTruncated})
+	env.sb.Faults().FailNext("Encounter", 100, sandbox.Fault{Kind: sandbox.FaultHTMLError})
+	defer env.sb.Faults().Reset()
+	page := b.get(chart, nil)
+	if page.StatusCode != http.StatusOK {
+		t.Fatalf("chart page: status %d", page.StatusCode)
+	}
+	env.srv.Wait() // the prefetches have finished
+	// Two sections read the vitals prefetch; the labs section reads its own.
+	for _, section := range []string{"/vitals-strip", "/vitals", "/labs"} {
+		b.get(chart+section, map[string]string{"HX-Request": "true"})
+	}
+
+	// part: the operation and the kind of failure, as the epic_requests_total metric counts it (an
+	// HTML page with a 500 is Epic failing, a cut-off body one Chartside cannot read).
+	want := map[string][2]string{
+		"encounters":     {"encounter.search", "error"},
+		"vitals":         {"observation.search", "bad_response"},
+		"labs":           {"observation.search", "bad_response"},
+		"social history": {"observation.search", "bad_response"},
+	}
+	got := map[string]int{}
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		if !strings.HasPrefix(rec["msg"].(string), "epic prefetch failed") {
+			continue
+		}
+		part, _ := rec["part"].(string)
+		got[part]++
+		w, ok := want[part]
+		if !ok {
+			t.Errorf("prefetch failure logged for %q, which did not fail: %v", part, rec)
+			continue
+		}
+		if rec["level"] != "WARN" || rec["request_id"] != page.Header.Get("X-Request-ID") ||
+			!strings.Contains(rec["error"].(string), w[0]) || rec["kind"] != w[1] {
+			t.Errorf("log line %v: want a WARN under the chart page's request id %s naming %s, kind %s",
+				rec, page.Header.Get("X-Request-ID"), w[0], w[1])
+		}
+	}
+	for part := range want {
+		if got[part] != 1 {
+			t.Errorf("%q prefetch failure logged %d times, want once\n%s", part, got[part], logs.String())
+		}
+	}
+	for _, phi := range []string{"203713", "Camila", "Lopez", "erXuFYUfucBZaryVksYEcMg3"} {
+		if strings.Contains(logs.String(), phi) {
+			t.Errorf("the log holds patient data %q:\n%s", phi, logs.String())
+		}
+	}
+}
