@@ -202,14 +202,16 @@ func (e *env) integer(name string, def, min, max int) int {
 	return n
 }
 
-func (e *env) url(name string, require bool) string {
+// url reads an absolute http(s) URL; example is what the fix suggests instead of a malformed one,
+// so it must follow the variable's own rules (PUBLIC_URL takes no path).
+func (e *env) url(name string, require bool, example string) string {
 	v := e.str(name, "")
 	if v == "" {
 		return ""
 	}
 	u, err := url.Parse(v)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		e.fail(name, fmt.Sprintf("is %q, not an absolute http(s) URL", v), "use a URL like https://host/path")
+		e.fail(name, fmt.Sprintf("is %q, not an absolute http(s) URL", v), "use a URL like "+example)
 		return ""
 	}
 	if require && u.Scheme != "https" && !isLoopbackHost(u.Hostname()) {
@@ -231,15 +233,15 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		e.fail("LISTEN_ADDR", fmt.Sprintf("has port %q, which is not 0-65535", port), "use a value like 127.0.0.1:8080 or :8080")
 	}
 	c.DataDir = e.str("DATA_DIR", "./data")
-	if pu := e.url("PUBLIC_URL", false); pu != "" {
+	if pu := e.url("PUBLIC_URL", false, "https://chartside.hospital.org, scheme and host[:port] only"); pu != "" {
 		c.PublicURL, _ = url.Parse(pu)
 		if (c.PublicURL.Path != "" && c.PublicURL.Path != "/") || c.PublicURL.RawQuery != "" || c.PublicURL.Fragment != "" {
 			e.fail("PUBLIC_URL", fmt.Sprintf("is %q, which has a path, query or fragment", pu), "Chartside is served at the root of its host: use scheme://host[:port] only")
 		}
 	}
 
-	c.Epic.FHIRBaseURL = e.url("EPIC_FHIR_BASE_URL", true)
-	c.Epic.TokenURL = e.url("EPIC_TOKEN_URL", true)
+	c.Epic.FHIRBaseURL = e.url("EPIC_FHIR_BASE_URL", true, "https://host/path")
+	c.Epic.TokenURL = e.url("EPIC_TOKEN_URL", true, "https://host/path")
 	c.Epic.ClientID = e.str("EPIC_CLIENT_ID", "")
 	for _, p := range strings.Split(e.str("EPIC_PRIVATE_KEY_FILE", ""), ",") {
 		if p = strings.TrimSpace(p); p == "" {
@@ -252,7 +254,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		}
 		c.Epic.PrivateKeyFiles = append(c.Epic.PrivateKeyFiles, p)
 	}
-	c.Epic.JWKSURL = e.url("EPIC_JWKS_URL", false)
+	c.Epic.JWKSURL = e.url("EPIC_JWKS_URL", false, "https://host/path")
 	jwksVar := "EPIC_JWKS_URL"
 	if c.Epic.JWKSURL == "" && c.PublicURL != nil {
 		c.Epic.JWKSURL = strings.TrimRight(c.PublicURL.String(), "/") + "/.well-known/jwks.json"
@@ -345,6 +347,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	c.MRNPattern = re
 	c.VitalsStaleAfter = e.duration("VITALS_STALE_AFTER", 24*time.Hour)
+	e.checkGOGC()
 
 	switch lv := strings.ToLower(e.str("LOG_LEVEL", "info")); lv {
 	case "debug":

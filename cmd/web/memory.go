@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"math"
 	"runtime/debug"
@@ -73,4 +74,21 @@ func applyGCSettings(getenv func(string) string, sandbox bool, log *slog.Logger)
 			debug.SetMemoryLimit(prevLimit)
 		}
 	}
+}
+
+// checkGOGC refuses a GOGC that Go's runtime cannot read. The runtime silently runs such a process
+// at GOGC=100, and applyGCSettings, seeing GOGC set, would log that as the operator's choice: a typo
+// would quietly cost the collector settings the operator meant to set. (A malformed GOMEMLIMIT
+// already stops every Go program at start-up, before Chartside runs.) The runtime takes "off" or
+// a whole number with an optional sign, nothing else, not even spaces (checked against Go 1.26).
+func (e *env) checkGOGC() {
+	v := e.getenv("GOGC")
+	if v == "" || v == "off" {
+		return
+	}
+	if _, err := strconv.ParseInt(v, 10, 32); err == nil {
+		return
+	}
+	e.fail("GOGC", fmt.Sprintf("is %q, which Go's runtime ignores (it would run at its default, 100)", v),
+		fmt.Sprintf("unset it for Chartside's default (%d), or use a whole number such as %d, or off", defaultGOGC, defaultGOGC))
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
 	"runtime/debug"
 	"runtime/metrics"
@@ -64,5 +65,23 @@ func TestGCSettings(t *testing.T) {
 	}
 	if l := logs.String(); !strings.Contains(l, "gogc_from=GOGC") {
 		t.Errorf("log does not credit GOGC: %s", l)
+	}
+}
+
+// TestMalformedGOGCStopsStartup: Go's runtime runs a process with GOGC=abc at GOGC=100 without a
+// word, and the start-up log then credited GOGC for it. Chartside refuses such a value in one
+// line naming GOGC, as it does any other bad setting; what the runtime reads still starts.
+func TestMalformedGOGCStopsStartup(t *testing.T) {
+	for _, v := range []string{"abc", "400%", " 400", "OFF", "4e2", "99999999999"} {
+		_, err := loadConfig(func(k string) string { return map[string]string{"GOGC": v}[k] })
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Var != "GOGC" || !strings.Contains(err.Error(), "ignores") {
+			t.Errorf("GOGC=%q: error %v, want a configuration error naming GOGC", v, err)
+		}
+	}
+	for _, v := range []string{"", "400", "+400", "100", "off", "-1", "0"} {
+		if _, err := loadConfig(func(k string) string { return map[string]string{"GOGC": v}[k] }); err != nil {
+			t.Errorf("GOGC=%q: %v, want it accepted (the runtime reads it)", v, err)
+		}
 	}
 }

@@ -174,6 +174,7 @@ func TestBadConfigurationStopsStartupWithOneLineNamingTheVariable(t *testing.T) 
 		{"MRN pattern allowing pipes", map[string]string{"MRN_PATTERN": `^.+$`}, "MRN_PATTERN"},
 		{"secret and file both", map[string]string{"DATABASE_URL": "postgres://x", "DATABASE_URL_FILE": "/etc/hostname"}, "DATABASE_URL"},
 		{"bad trusted proxy", map[string]string{"TRUSTED_PROXIES": "10.0.0.1,proxy"}, "TRUSTED_PROXIES"},
+		{"GOGC the runtime ignores", map[string]string{"GOGC": "abc"}, "GOGC"},
 		{"PUBLIC_URL with a path", map[string]string{"PUBLIC_URL": "https://chartside.example.org/foo?x=1"}, "PUBLIC_URL"},
 		{"http JWK Set URL for a real Epic", map[string]string{"EPIC_FHIR_BASE_URL": "https://epic.example.org/fhir", "EPIC_CLIENT_ID": "x", "EPIC_MRN_SYSTEM": "MRN",
 			"EPIC_PRIVATE_KEY_FILE": "/etc/hostname", "EPIC_JWKS_URL": "http://chartside.example.org/jwks.json"}, "EPIC_JWKS_URL"},

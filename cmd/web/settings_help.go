@@ -56,7 +56,8 @@ Sandbox mode only
 
 Go runtime
   GOMEMLIMIT             soft memory limit (default 110MiB; none in sandbox mode)
-  GOGC                   heap growth between collections (default 400; 100 in sandbox mode)
+  GOGC                   heap growth between collections, a whole number or off (default 400;
+                         100 in sandbox mode)
 
 Check the chain to Epic with: web check. More in README.md.
 `
