@@ -38,6 +38,7 @@ func TestCluster(t *testing.T) {
 				store = redisURL(t)
 			}
 			c := startCluster(t, tg.URL, store)
+			checkProbesNotPublic(t, c)
 			runScenario(t, c)
 			checkSessionStore(t, c, tg, store)
 		})
@@ -104,6 +105,27 @@ func runScenario(t *testing.T, c *cluster) {
 	// trail with its request id and the real client address; the chain verifies.
 	all := slices.Concat(failed, b.served(), bulk)
 	checkAuditTrail(t, c, all)
+}
+
+// checkProbesNotPublic: the balancer refuses /readyz (whose failure text can name the database's
+// user, name, host and port) and /metrics to browsers, however the path is spelled, while HAProxy's
+// own health checks on /readyz keep every replica UP.
+func checkProbesNotPublic(t *testing.T, c *cluster) {
+	t.Helper()
+	b := newBrowser(t, c)
+	for _, path := range []string{"/readyz", "/metrics", "/ready%7a", "//metrics", "/readyz/", "/metrics?name=x"} {
+		resp, err := b.http.Get(c.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("GET %s through the balancer: status %d, want 403", path, resp.StatusCode)
+		}
+	}
+	for _, name := range []string{"web1", "web2", "web3"} {
+		c.waitStatus(name, "UP")
+	}
 }
 
 // checkSharedThrottle proves the sign-in throttle counts failures across replicas: round robin
