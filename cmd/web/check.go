@@ -22,6 +22,9 @@ func runCheck(ctx context.Context, cfg Config, log *slog.Logger, opts checkOptio
 	if up.sandbox != nil {
 		fmt.Fprintln(stdout, "sandbox mode: checking the embedded Epic sandbox, its JWK Set served on a loopback port for this check only\n(set EPIC_FHIR_BASE_URL to check a real Epic)")
 	}
+	// Check prints every step itself, a failure with its fixes; the client's own log lines (a WARN
+	// for a failed token exchange) would repeat them in log format in the middle of that output.
+	up.epic.Logger = slog.New(slog.DiscardHandler)
 	client, err := epic.New(up.epic)
 	if err != nil {
 		return fmt.Errorf("check: %w", err)

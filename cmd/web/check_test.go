@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/chartside/chartside/epic/sandbox"
 )
 
 // TestCheckInSandboxMode: `web check` on a fresh machine walks the whole chain against the
@@ -68,5 +71,34 @@ func TestCheckKnownMRN(t *testing.T) {
 				t.Errorf("the check shows who the patient is:\n%s%s", out.String(), errs.String())
 			}
 		})
+	}
+}
+
+// TestCheckOutputHasNoLogLines: with Epic refusing the client, `web check` said so in its FAIL
+// token line and, just above it, in a JSON WARN log line from the Epic client ("epic: token
+// exchange failed", every likely cause on one line) in the middle of its human-readable steps.
+// What a terminal shows (stdout and stderr together) is the steps alone.
+func TestCheckOutputHasNoLogLines(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Options{Patients: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	epicSrv := httptest.NewServer(sb.Handler()) // no client registered: invalid_client
+	defer epicSrv.Close()
+	keyFile, _ := writeKeyFile(t, nil, 0o600)
+	env := map[string]string{"DATA_DIR": t.TempDir(), "EPIC_FHIR_BASE_URL": epicSrv.URL + sandbox.FHIRBasePath,
+		"EPIC_CLIENT_ID": "nobody", "EPIC_MRN_SYSTEM": "MRN", "EPIC_PRIVATE_KEY_FILE": keyFile, "LOG_FORMAT": "json"}
+	var terminal bytes.Buffer
+	err = run(context.Background(), []string{"check"}, func(k string) string { return env[k] }, strings.NewReader(""), &terminal, &terminal)
+	if err == nil {
+		t.Fatalf("check passed against an Epic that refuses the client:\n%s", terminal.String())
+	}
+	if n := strings.Count(terminal.String(), "invalid_client"); n != 1 || !strings.Contains(terminal.String(), "FAIL token") {
+		t.Errorf("the refusal is said %d times, want once, in the FAIL token line:\n%s", n, terminal.String())
+	}
+	for line := range strings.Lines(terminal.String()) {
+		if strings.HasPrefix(line, "{") || strings.Contains(line, "level=") {
+			t.Errorf("a log line among check's output: %s", line)
+		}
 	}
 }
