@@ -106,7 +106,7 @@ func (p *portProxy) down() {
 // Redis is back, the same browser session carries on.
 func TestRedisDownIsNamed(t *testing.T) {
 	redis := newPortProxy(t, testRedisAddr(t))
-	base, logs, _ := startServer(t, testEnv(t, map[string]string{"SESSION_STORE": "redis://" + redis.addr + "/0"}))
+	base, logs, _ := startServer(t, testEnv(t, map[string]string{"SESSION_STORE": "redis://" + redis.addr + "/0", "SANDBOX": "true"}))
 	waitHealthy(t, base)
 
 	jar, _ := cookiejar.New(nil)
