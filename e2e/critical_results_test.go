@@ -58,4 +58,29 @@ func TestBrowserCriticalResultsUnderTheBanner(t *testing.T) {
 		}
 		checkAxe(t, ctx, axeJS, "400009's chart with its critical summary")
 	}
+
+	// A labs range switch brings the same critical results: the summary, a live region, is left
+	// alone instead of being replaced (and read out again by a screen reader).
+	ctx := headlessBrowser(t)
+	must(t, "open 400009's chart again", chromedp.Do(ctx,
+		chromedp.EmulateViewport(1280, 900),
+		openChartAs(base, demoUser, demoPass, "400009"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="critical-results"]`)),
+	))
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.criticalMutations = 0;
+		new MutationObserver(function (ms) { window.criticalMutations += ms.length; })
+			.observe(document.getElementById('critical-results'), {childList: true, subtree: true, characterData: true});
+		true`))
+	must(t, "watch the summary", err)
+	must(t, "switch the labs to one month", chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#labs-ranges-1`)),
+		chromedp.WaitVisible(chromedp.CSS(`#labs-ranges-1[aria-current]`)),
+	))
+	mutations, err := chromedp.Run(ctx, chromedp.Evaluate[int](`window.criticalMutations`))
+	must(t, "count the summary's changes", err)
+	stillThere, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector('#critical-results [data-testid="critical-results"]')`))
+	must(t, "find the summary", err)
+	if mutations != 0 || !stillThere {
+		t.Errorf("after a labs range switch with the same critical results: %d changes to the summary (want 0), summary present %v", mutations, stillThere)
+	}
 }

@@ -176,8 +176,9 @@ func (s *Server) chartPrint(c echo.Context) error {
 		Social: s.socialView(base, fetched[epic.Result[fhir.Observation]]{val: social, at: at, err: serr},
 			func(string) bool { return true }, nil),
 	}
+	page.Critical = present.CriticalUnavailable()
 	if lerr == nil {
-		page.Critical = present.CriticalResults(labs.Items, now, s.settings.Location, s.chartLinks(base, defaultLabsRange))
+		page.Critical = present.CriticalResults(labs.Items, labs.Truncated, now, s.settings.Location, s.chartLinks(base, defaultLabsRange))
 	}
 	return s.render(c, http.StatusOK, views.PrintChart(page), nil)
 }

@@ -3,8 +3,11 @@ package handlers_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"github.com/chartside/chartside/epic/sandbox"
 )
 
 // TestCriticalResultsUnderTheBanner: Morgan Quinlan's (400009) critical potassium and sodium of the
@@ -69,5 +72,22 @@ func TestCriticalResultsUnderTheBanner(t *testing.T) {
 	oob = b.get(calm+"/labs", hxReq).doc(t).Find(`#critical-results[hx-swap-oob]`)
 	if oob.Length() != 1 || strings.TrimSpace(oob.Text()) != "" {
 		t.Errorf("400011's labs: %d out-of-band summaries, text %q; want one, empty", oob.Length(), text(oob))
+	}
+}
+
+// TestCriticalSummaryWhenLabsFail: when the labs do not load, the summary under the banner says
+// the critical results could not be checked; an empty slot there would read as nothing critical.
+func TestCriticalSummaryWhenLabsFail(t *testing.T) {
+	env := newFaultEnv(t, faultEnvOptions{})
+	b := env.signIn()
+	chart := b.openChart("400009")
+	env.sb.Faults().FailNext("Observation", 1, sandbox.Fault{Kind: sandbox.FaultTooManyRequests, RetryAfter: 2 * time.Minute})
+	labs := b.get(chart+"/labs?refresh=1", hxReq).doc(t)
+	note := labs.Find(`#critical-results[hx-swap-oob] [data-testid="critical-note"]`)
+	if !strings.Contains(note.Text(), "could not be checked") {
+		t.Errorf("labs that did not load: critical summary note %q, want it to say the results could not be checked", note.Text())
+	}
+	if n := labs.Find(`#critical-results [data-testid="critical-item"]`).Length(); n != 0 {
+		t.Errorf("labs that did not load: %d critical items", n)
 	}
 }

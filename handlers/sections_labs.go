@@ -68,9 +68,13 @@ func (s *Server) labs(c echo.Context) error {
 		return err
 	}
 	v.Section.Focus = takesFocus(c)
-	if f.err == nil && p.Page.first() && isFragment(c.Request()) {
-		// Every range reaches back past the summary's window, so any first page can refill it.
-		crit := present.CriticalResults(f.val.Items, now, s.settings.Location, s.chartLinks(base, p.Range))
+	if p.Page.first() && isFragment(c.Request()) {
+		// Every range reaches back past the summary's window, so any first page can refill it; one
+		// that failed says the summary could not be checked rather than leave it empty.
+		crit := present.CriticalUnavailable()
+		if f.err == nil {
+			crit = present.CriticalResults(f.val.Items, f.val.Truncated, now, s.settings.Location, s.chartLinks(base, defaultLabsRange))
+		}
 		v.Critical = &crit
 	}
 	detail := "labs " + p.View + " " + string(p.Range)

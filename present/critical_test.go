@@ -33,7 +33,7 @@ func TestCriticalResults(t *testing.T) {
 		lab("777-3", "Platelets", "2026-11-23T07:00:00Z", "9", "LL", "entered-in-error"), // never counts
 		lab("1975-2", "Bilirubin", "2026-11-23T07:00:00Z", "30", "HH", "cancelled"),
 	}
-	c := CriticalResults(obs, now, time.UTC, Links{})
+	c := CriticalResults(obs, false, now, time.UTC, Links{})
 	if len(c.Items) != 2 {
 		t.Fatalf("%d items, want sodium and potassium: %+v", len(c.Items), c.Items)
 	}
@@ -51,7 +51,40 @@ func TestCriticalResults(t *testing.T) {
 		t.Errorf("title %q does not say the window", c.Title)
 	}
 
-	if c := CriticalResults(obs[4:5], now, time.UTC, Links{}); len(c.Items) != 0 {
+	if c := CriticalResults(obs[4:5], false, now, time.UTC, Links{}); len(c.Items) != 0 {
 		t.Errorf("a high creatinine alone gave %+v", c.Items)
+	}
+}
+
+// TestCriticalResultsSayWhatTheyCouldNotSee: a summary built from a truncated answer says other
+// results may be critical, with or without items; one for labs that did not load says it could not
+// be checked. An empty summary has no key, and the key follows what is shown: the same answer gives
+// the same key (app.js then leaves the summary alone), a changed value a new one.
+func TestCriticalResultsSayWhatTheyCouldNotSee(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	k := func(value string) fhir.Observation {
+		return obsFrom(t, `{"status":"final","code":{"coding":[{"system":"http://loinc.org","code":"2823-3"}],"text":"Potassium"},
+			"effectiveDateTime":"2026-11-22T08:00:00Z","valueQuantity":{"value":`+value+`,"unit":"mmol/L"},
+			"interpretation":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation","code":"HH"}]}]}`)
+	}
+	c := CriticalResults([]fhir.Observation{k("6.8")}, true, now, time.UTC, Links{})
+	if len(c.Items) != 1 || !strings.Contains(c.Note, "may be other critical results") {
+		t.Errorf("truncated with a critical potassium: %d items, note %q", len(c.Items), c.Note)
+	}
+	if c := CriticalResults(nil, true, now, time.UTC, Links{}); len(c.Items) != 0 || c.Note == "" || c.Key == "" {
+		t.Errorf("truncated with nothing critical: note %q, key %q; want the note and a key", c.Note, c.Key)
+	}
+	if u := CriticalUnavailable(); !strings.Contains(u.Note, "could not be checked") || u.Key == "" {
+		t.Errorf("labs that did not load: note %q, key %q", u.Note, u.Key)
+	}
+	if e := CriticalResults(nil, false, now, time.UTC, Links{}); e.Key != "" || e.Note != "" {
+		t.Errorf("nothing critical: key %q, note %q; want neither", e.Key, e.Note)
+	}
+
+	a := CriticalResults([]fhir.Observation{k("6.8")}, false, now, time.UTC, Links{})
+	again := CriticalResults([]fhir.Observation{k("6.8")}, false, now, time.UTC, Links{})
+	other := CriticalResults([]fhir.Observation{k("6.9")}, false, now, time.UTC, Links{})
+	if a.Key == "" || a.Key != again.Key || a.Key == other.Key || a.Key == c.Key {
+		t.Errorf("keys: %q, again %q, 6.9 %q, truncated %q; want equal for the same summary only", a.Key, again.Key, other.Key, c.Key)
 	}
 }

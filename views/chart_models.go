@@ -410,6 +410,11 @@ type PrintPage struct {
 type CriticalResults struct {
 	Title string
 	Items []CriticalItem
+	// Note says what the summary could not see: the labs did not load, or not all of them did.
+	Note string
+	// Key is the same for the same summary: a labs answer that brings no change leaves the
+	// summary alone (app.js), so a screen reader does not hear it again after every range switch.
+	Key string
 }
 
 // CriticalItem is one analyte's newest critical result and, when a result of the same analyte

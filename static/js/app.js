@@ -253,6 +253,20 @@
     details.open = false;
   }, { passive: true });
 
+  // The critical-results summary under the banner is a live region that every labs answer refills
+  // out of band. Refilled with the same results (a range or view switch, a Refresh that found
+  // nothing new), a screen reader would read the whole list again: an unchanged summary, by its
+  // key (views.CriticalResults.Key), is left alone.
+  document.addEventListener("htmx:oobBeforeSwap", function (evt) {
+    var slot = evt.detail && evt.detail.target;
+    if (!slot || slot.id !== "critical-results" || !evt.detail.fragment) return;
+    var keyOf = function (root) {
+      var el = root.querySelector("[data-critical-key]");
+      return el ? el.getAttribute("data-critical-key") : "";
+    };
+    if (keyOf(evt.detail.fragment) === keyOf(slot)) evt.detail.shouldSwap = false;
+  });
+
   // When Chartside itself is unreachable (network down, server restarting), say so instead of
   // leaving a spinner: htmx fires sendError and nothing is swapped.
   document.addEventListener("htmx:sendError", function () {
