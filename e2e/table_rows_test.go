@@ -12,15 +12,17 @@ import (
 // nothing to say more rows were below: on a 390 px phone Morgan Quinlan's labs box showed 630 px of
 // 2,900 px of cards, ending cleanly on a row, and the long-history patient's lab matrix stopped
 // above Potassium, Sodium and a WBC of 0.7 "Critical low" at every width. A physician could
-// conclude there were none. The boxes now scroll sideways only, as tall as their tables; the page
-// scrolls down through them.
+// conclude there were none. The observation tables now scroll sideways only, as tall as their
+// tables; the page scrolls down through them. The lab matrix alone is capped at the window again,
+// to keep its dates in view (TestBrowserMatrixDatesInView), and the line under it must name every
+// row it hides (matrixRowsCueFaults).
 
-// rowsHiddenBelow lists, for every table box on the page, the rows the box itself cuts off
-// vertically (drawn outside its visible area, whatever the page's scroll), and any box that
-// scrolls up and down inside itself.
+// rowsHiddenBelow lists, for every table box on the page but the lab matrix, the rows the box
+// itself cuts off vertically (drawn outside its visible area, whatever the page's scroll), and any
+// box that scrolls up and down inside itself.
 const rowsHiddenBelow = `(function () {
 	var out = [];
-	document.querySelectorAll('.table-scroll').forEach(function (box) {
+	document.querySelectorAll('.table-scroll:not(.matrix-scroll)').forEach(function (box) {
 		var name = box.getAttribute('aria-label') || box.className;
 		if (box.scrollHeight - box.clientHeight > 1) out.push(name + ': scrolls up and down inside itself, ' + (box.scrollHeight - box.clientHeight) + ' px hidden');
 		var b = box.getBoundingClientRect();
@@ -36,15 +38,18 @@ const rowsHiddenBelow = `(function () {
 })()`
 
 // matrixRow is the text of the lab matrix's row for the test named (its cells joined by |), or
-// "missing", and whether it is drawn inside the matrix's box.
+// "missing", and whether it is drawn inside the matrix's box (below its sticky date row) once
+// scrolled to, as the line under the box invites.
 const matrixRow = `(function (name) {
 	var box = document.querySelector('.matrix-scroll');
 	var tr = Array.prototype.find.call(box.querySelectorAll('tbody tr'), function (tr) {
 		return tr.children[0].textContent.trim().indexOf(name) === 0;
 	});
 	if (!tr) return 'missing';
+	var head = box.querySelector('thead').offsetHeight;
+	box.scrollTop = tr.offsetTop - head;
 	var b = box.getBoundingClientRect(), r = tr.getBoundingClientRect();
-	var top = b.top + box.clientTop;
+	var top = b.top + box.clientTop + head;
 	var inside = r.top >= top - 0.5 && r.bottom <= top + box.clientHeight + 0.5;
 	return (inside ? 'inside' : 'cut off') + '|' + tr.textContent.replace(/\s+/g, ' ').trim();
 })`
@@ -63,6 +68,16 @@ func TestBrowserTablesShowEveryRow(t *testing.T) {
 		must(t, "measure the table boxes "+what, err)
 		if len(faults) > 0 {
 			t.Errorf("%s a table box hides rows with no sign of them:\n%s", what, strings.Join(faults, "\n"))
+		}
+	}
+	// checkMatrixRows: the matrix's box, its top scrolled to just under the banner, hides no row
+	// that the line under it does not name.
+	checkMatrixRows := func(what string) {
+		t.Helper()
+		faults, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`document.querySelector('.matrix-scroll').scrollIntoView({block: 'start'}), `+matrixRowsCueFaults))
+		must(t, "measure the matrix's box "+what, err)
+		if len(faults) > 0 {
+			t.Errorf("%s the matrix hides rows with no sign of them:\n%s", what, strings.Join(faults, "\n"))
 		}
 	}
 	settled := chromedp.Steps(
@@ -90,6 +105,7 @@ func TestBrowserTablesShowEveryRow(t *testing.T) {
 		at := fmt.Sprintf("at %d px on %s's matrix", size[0], longHistoryMRN)
 		must(t, "emulate "+at, chromedp.Do(ctx, chromedp.EmulateViewport(size[0], size[1])))
 		checkRows(at)
+		checkMatrixRows(at)
 		for _, test := range []string{"Potassium", "Sodium", "WBC"} {
 			got, err := chromedp.Run(ctx, chromedp.Evaluate[string](matrixRow+fmt.Sprintf("(%q)", test)))
 			must(t, "find "+test+" in the matrix", err)
@@ -106,5 +122,11 @@ func TestBrowserTablesShowEveryRow(t *testing.T) {
 	// On paper, as before, every row is printed.
 	must(t, "render for print", chromedp.Do(ctx, setMedia("print")))
 	checkRows("in print on " + longHistoryMRN + "'s matrix")
+	// The matrix too, capped on screen only.
+	hidden, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(function () { var b = document.querySelector('.matrix-scroll'); return b.scrollHeight - b.clientHeight; })()`))
+	must(t, "measure the printed matrix", err)
+	if hidden > 1 {
+		t.Errorf("in print the matrix's box hides %d px of its table, want it printed whole", hidden)
+	}
 	must(t, "render for the screen again", chromedp.Do(ctx, setMedia("")))
 }

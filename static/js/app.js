@@ -124,7 +124,55 @@
     var more = ((x > 1 ? "left " : "") + (x < max - 1 ? "right" : "")).trim();
     if (!more) box.removeAttribute("data-scroll-more");
     else if (box.getAttribute("data-scroll-more") !== more) box.setAttribute("data-scroll-more", more);
+    if (box.matches(".matrix-scroll")) markRowsCue(box);
   }
+  // The lab matrix is also a spreadsheet (app.css caps its box at the window once data-rows-cue is
+  // set here, so without JavaScript it stays as tall as its table): the line under the box says how
+  // many tests are above its visible rows (under the sticky date row) and below them, and the box's
+  // data-rows-cue ("above", "below", both or empty) draws the shades. A row partly shown counts as
+  // hidden. The line is hidden only when every row is in view.
+  function markRowsCue(box) {
+    var cue = box.nextElementSibling;
+    if (!cue || !cue.matches(".matrix-rows-cue")) return;
+    if (!box.hasAttribute("data-rows-cue")) box.setAttribute("data-rows-cue", ""); // capped from now on
+    var head = box.querySelector("thead");
+    var b = box.getBoundingClientRect();
+    var top = b.top + box.clientTop;
+    var first = top + (head ? head.offsetHeight : 0);
+    var last = top + box.clientHeight;
+    var above = 0, below = 0;
+    box.querySelectorAll("tbody tr").forEach(function (tr) {
+      var r = tr.getBoundingClientRect();
+      if (r.height === 0) return;
+      if (r.top < first - 1) above++;
+      else if (r.bottom > last + 1) below++;
+    });
+    var tests = function (n) { return n + (n === 1 ? " test" : " tests"); };
+    var parts = [];
+    if (above) parts.push("\u25B2 " + tests(above) + " above");
+    if (below) parts.push("\u25BC " + tests(below) + " below");
+    var marks = ((above ? "above " : "") + (below ? "below" : "")).trim();
+    if (box.getAttribute("data-rows-cue") !== marks) box.setAttribute("data-rows-cue", marks);
+    var text = parts.length ? parts.join(" \u00B7 ") + " \u2014 scroll the matrix" : "";
+    if (cue.textContent !== text) cue.textContent = text;
+    cue.hidden = !text;
+    pinMatrixHead(box);
+  }
+  // The page scrolled the matrix's top under the sticky banner: its date row is moved down to the
+  // banner's edge (the sticky offset of the thead's cells, through --matrix-head-top), so that every
+  // value on screen has its date on screen; it goes no lower than the box's last visible row.
+  function pinMatrixHead(box) {
+    var head = box.querySelector("thead");
+    if (!head) return;
+    var edge = watchedBanner && watchedBanner.isConnected ? Math.max(0, watchedBanner.getBoundingClientRect().bottom) : 0;
+    var top = box.getBoundingClientRect().top + box.clientTop;
+    var room = Math.max(0, box.clientHeight - head.offsetHeight);
+    var px = Math.round(Math.min(Math.max(0, edge - top), room)) + "px";
+    if (head.style.getPropertyValue("--matrix-head-top") !== px) head.style.setProperty("--matrix-head-top", px);
+  }
+  window.addEventListener("scroll", function () {
+    document.querySelectorAll(".matrix-scroll").forEach(pinMatrixHead);
+  }, { passive: true });
   // The layer needs the box's visible height, and where a sticky first column (the matrix's tests)
   // ends, so the left shade falls on the dates scrolled under that column, not over the column.
   // Set through the CSSOM, which the Content-Security-Policy allows (a style attribute it would not).
