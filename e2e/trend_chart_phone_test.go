@@ -37,16 +37,16 @@ const trendChartLayout = `(function () {
 
 // trendAxes reads the trend chart's value axis: its unit label, its tick labels, the unit label's
 // height on screen, and every pair of texts that overlap where one of them is an axis or legend
-// label (the unit, a value, a time, a series), or such a label outside the drawing, and a legend
-// entry with a point or line under it; boxes are the font's (getBBox), so text that only touches
-// counts.
+// label (the unit, a value, a time), or such a label outside the drawing (boxes are the font's,
+// getBBox, so text that only touches counts), and a legend entry (HTML, above the drawing) with a
+// point or line under it.
 const trendAxes = `(function () {
 	var svg = document.querySelector('[data-testid="trend-svg"]');
 	var unit = svg.querySelector('[data-testid="chart-yunit"]');
 	var vb = svg.viewBox.baseVal;
 	var texts = Array.prototype.map.call(svg.querySelectorAll('text'), function (el) {
 		var b = el.getBBox();
-		var axis = !!el.closest('[data-testid="chart-ytick"], [data-testid="chart-xtick"], [data-testid="chart-legend"]') || el === unit;
+		var axis = !!el.closest('[data-testid="chart-ytick"], [data-testid="chart-xtick"]') || el === unit;
 		return {el: el, b: b, axis: axis, s: el.textContent.trim()};
 	});
 	var problems = [];
@@ -61,16 +61,17 @@ const trendAxes = `(function () {
 			}
 		});
 	});
-	// The legend is off the data: no point or line runs under an entry.
-	var data = Array.prototype.map.call(svg.querySelectorAll('[data-testid="chart-point"], [data-testid="chart-line"]'), function (el) { return el.getBBox(); });
-	Array.prototype.forEach.call(svg.querySelectorAll('[data-testid="chart-legend"]'), function (g) {
-		var a = g.getBBox();
-		if (data.some(function (b) { return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height; })) {
+	// The legend (HTML above the drawing) is off the data: no point or line runs under an entry.
+	var fig = svg.closest('[data-testid="trend-chart"]');
+	var data = Array.prototype.map.call(svg.querySelectorAll('[data-testid="chart-point"], [data-testid="chart-line"]'), function (el) { return el.getBoundingClientRect(); });
+	Array.prototype.forEach.call(fig.querySelectorAll('[data-testid="chart-legend"]'), function (g) {
+		var a = g.getBoundingClientRect();
+		if (data.some(function (b) { return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom; })) {
 			problems.push('legend ' + g.textContent.trim() + ' lies on the data');
 		}
 	});
 	return {
-		legend: svg.querySelectorAll('[data-testid="chart-legend"]').length,
+		legend: fig.querySelectorAll('[data-testid="chart-legend"]').length,
 		unit: unit ? unit.textContent.trim() : '',
 		unitPx: unit ? unit.getBoundingClientRect().height : 0,
 		ticks: Array.prototype.map.call(svg.querySelectorAll('[data-testid="chart-ytick"] text'), function (t) { return t.textContent.trim(); }),

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/chartside/chartside/epic/fhir"
 	"github.com/chartside/chartside/views"
@@ -20,8 +19,9 @@ import (
 // margins hold half of the longest label ("May 28, 2019 14:22", about 123 units at 11 px): a
 // narrower right margin clipped the last label of Camila Lopez's charts to "May 29 14:".
 // The top margin holds the value axis's unit ("mm[Hg]"), drawn above the tick labels, clear of the
-// top tick's label (see views.TrendChart), so the chart is a little taller than its plot needs; a
-// chart of several series is taller again, its legend above that (placeLegend).
+// top tick's label (see views.TrendChart), so the chart is a little taller than its plot needs. A
+// chart of several series has its legend above the drawing, outside it (views.TrendChart): every
+// chart has the same size.
 const (
 	chartWidth  = 720.0
 	chartHeight = 272.0
@@ -70,10 +70,6 @@ func TrendChart(obs []fhir.Observation, name, unit string, loc *time.Location) (
 		if !contains(series, p.series) {
 			series = append(series, p.series)
 		}
-	}
-	var legend [][2]float64
-	if len(series) > 1 {
-		legend = placeLegend(&c, series)
 	}
 	var bandLo, bandHi *float64
 	var bandText string
@@ -139,9 +135,6 @@ func TrendChart(obs []fhir.Observation, name, unit string, loc *time.Location) (
 	}
 	for k, label := range series {
 		sr := views.ChartSeries{Label: label, Dashed: k > 0}
-		if legend != nil {
-			sr.LegendX, sr.LegendY = legend[k][0], legend[k][1]
-		}
 		if counts[k] > 1 {
 			sr.Path = paths[k].String()
 		}
@@ -161,39 +154,6 @@ func TrendChart(obs []fhir.Observation, name, unit string, loc *time.Location) (
 	c.Desc = fmt.Sprintf("%s from %s to %s; latest %s on %s; %s marked abnormal.",
 		plural(len(pts), "value"), pts[0].when, last.when, latest, last.when, plural(abnormal, "result"))
 	return c, note
-}
-
-// Legend geometry: one row per legendRow units above the plot, each entry a 24-unit sample line,
-// a 6-unit gap and its label, entries legendGap apart. legendCharWidth overestimates the width of
-// an 11-unit character, so a label never runs into the next entry.
-const (
-	legendRow       = 16.0
-	legendGap       = 20.0
-	legendCharWidth = 6.6
-	legendSample    = 30.0
-)
-
-// placeLegend puts the series' legend above the plot, in rows from the plot's left edge, and grows
-// the chart's top margin by its rows so the plot keeps its height. Inside the plot (its top right
-// corner) the legend lay on the data: Inês Carvalho's systolic line ran through "Diastolic blood
-// pressure", and a 173 mmHg peak hid under a sample line (fresh-eyes review). The value axis's unit
-// stays just above the plot, under the legend (views.TrendChart).
-func placeLegend(c *views.SVGChart, series []string) [][2]float64 {
-	spots := make([][2]float64, len(series))
-	x, row := c.PlotLeft, 0
-	for k, label := range series {
-		w := legendSample + legendCharWidth*float64(utf8.RuneCountInString(label))
-		if x > c.PlotLeft && x+w > c.PlotRight {
-			x, row = c.PlotLeft, row+1
-		}
-		spots[k] = [2]float64{x, 10 + legendRow*float64(row)}
-		x += w + legendGap
-	}
-	grow := legendRow * float64(row+1)
-	c.Height += grow
-	c.PlotTop += grow
-	c.PlotBottom += grow
-	return spots
 }
 
 func indexOfString(ss []string, s string) int {

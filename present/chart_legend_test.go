@@ -3,42 +3,31 @@ package present
 import (
 	"testing"
 	"time"
-	"unicode/utf8"
 )
 
 // TestTrendChartLegendOffTheData: a blood pressure chart's legend sat inside the plot, at its top
 // right, where the data goes: Inês Carvalho's systolic line ran through "Diastolic blood pressure"
-// and a 173 mmHg peak lay under a sample line (fresh-eyes review). The legend is now above the
-// plot, every entry's box (sample line and label, 6.6 units a character) clear of the
-// plot and of the value axis's unit drawn 12 units over it, and of the other entries; the plot
-// keeps its height, the chart growing instead.
+// and a 173 mmHg peak lay under a sample line (fresh-eyes review). Moved above the plot, inside the
+// drawing, it scrolled out of view on a phone with the drawing. The legend is now HTML above the
+// drawing (views.TrendChart, TestTrendChartLegendOutsideTheDrawing), so nothing of it is in the
+// drawing's geometry: a chart of two series has the plot, and the size, of every chart, and
+// every point inside its plot; each series is named, and only the first is solid.
 func TestTrendChartLegendOffTheData(t *testing.T) {
-	one, _ := TrendChart(morganBP(t)[:1], "Blood pressure", "mm[Hg]", time.UTC)
 	c, _ := TrendChart(morganBP(t), "Blood pressure", "mm[Hg]", time.UTC)
 	if len(c.Series) != 2 {
 		t.Fatalf("got %d series, want systolic and diastolic", len(c.Series))
 	}
-	if got, want := c.PlotBottom-c.PlotTop, one.PlotBottom-one.PlotTop; got != want {
-		t.Errorf("plot height %v, want %v as every chart has", got, want)
+	if c.PlotTop != marginTop || c.PlotBottom != chartHeight-marginBot || c.Height != chartHeight {
+		t.Errorf("two series: plot %v..%v in %v units, want %v..%v in %v as every chart has: no room kept for a legend in the drawing",
+			c.PlotTop, c.PlotBottom, c.Height, marginTop, chartHeight-marginBot, chartHeight)
 	}
-	type box struct{ l, r, t, b float64 }
-	var boxes []box
-	for _, sr := range c.Series {
-		// The sample line at LegendY, its label's baseline 4 under it (views.TrendChart): an
-		// 11-unit font reaches about 9 over its baseline and 3 under it.
-		b := box{sr.LegendX, sr.LegendX + 30 + 6.6*float64(utf8.RuneCountInString(sr.Label)), sr.LegendY - 6, sr.LegendY + 7}
-		if b.b >= c.PlotTop-12-9 {
-			t.Errorf("legend %q reaches y=%v: on the plot (top %v) or its unit label (baseline %v)", sr.Label, b.b, c.PlotTop, c.PlotTop-12)
+	for k, sr := range c.Series {
+		if sr.Label == "" {
+			t.Errorf("series %d has no name for its legend", k)
 		}
-		if b.t < 0 || b.l < 0 || b.r > c.Width {
-			t.Errorf("legend %q at %+v is outside the drawing (%v wide)", sr.Label, b, c.Width)
+		if sr.Dashed != (k > 0) {
+			t.Errorf("series %q dashed: %v; want the first solid and the others dashed", sr.Label, sr.Dashed)
 		}
-		for _, o := range boxes {
-			if b.l < o.r && o.l < b.r && b.t < o.b && o.t < b.b {
-				t.Errorf("legend %q overlaps another entry", sr.Label)
-			}
-		}
-		boxes = append(boxes, b)
 	}
 	for _, p := range c.Points {
 		if p.Y < c.PlotTop || p.Y > c.PlotBottom {

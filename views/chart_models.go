@@ -335,10 +335,9 @@ type ChartBand struct {
 // ChartSeries is one line of a chart (blood pressure has two: systolic and diastolic). Series after
 // the first are dashed, so they differ by more than colour; a legend names them when there are several.
 type ChartSeries struct {
-	Label            string
-	Path             string // "M x y L x y ..."; empty for fewer than two points
-	Dashed           bool
-	LegendX, LegendY float64 // where the legend entry is drawn
+	Label  string
+	Path   string // "M x y L x y ..."; empty for fewer than two points
+	Dashed bool
 }
 
 // SVGChart is a server-drawn trend chart; all geometry is decided by package present.

@@ -341,7 +341,7 @@ func TestTrendChart(t *testing.T) {
 		t.Error("legend drawn for a single series")
 	}
 	two := fixtureChart()
-	two.Series = append(two.Series, ChartSeries{Label: "Diastolic", Path: "M64.0 200.0 L696.0 190.0", Dashed: true, LegendX: 476, LegendY: 40})
+	two.Series = append(two.Series, ChartSeries{Label: "Diastolic", Path: "M64.0 200.0 L696.0 190.0", Dashed: true})
 	d2 := doc(t, TrendChart(two))
 	if lines := d2.Find(tid("chart-line")); lines.Length() != 2 {
 		t.Errorf("lines = %d, want 2", lines.Length())

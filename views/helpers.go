@@ -80,3 +80,6 @@ func encounterSlotID(e EncounterRow) string { return e.DOMID + "-detail" }
 func sharedMRNText(n int) string {
 	return "shared by " + strconv.Itoa(n) + " patients: check name and birth date"
 }
+
+// pct writes a fraction as a percentage for an SVG's width attribute: 64/720 is "8.8889%".
+func pct(f float64) string { return strconv.FormatFloat(f*100, 'f', 4, 64) + "%" }

@@ -174,10 +174,12 @@
     document.querySelectorAll(".matrix-scroll").forEach(pinMatrixHead);
   }, { passive: true });
   // The layer needs the box's visible height, and where a sticky first column (the matrix's tests)
-  // ends, so the left shade falls on the dates scrolled under that column, not over the column.
+  // ends, so the left shade falls on the dates scrolled under that column, not over the column;
+  // likewise a trend chart's value axis, kept at its box's left (.chart-axis): the shade is on the
+  // drawing scrolled under it, never over the unit and the values.
   // Set through the CSSOM, which the Content-Security-Policy allows (a style attribute it would not).
   function measureScrollCue(box) {
-    var first = box.querySelector("tbody tr > :first-child");
+    var first = box.querySelector("tbody tr > :first-child, .chart-axis");
     var style = first && getComputedStyle(first);
     var inset = 0;
     if (style && style.position === "sticky" && style.left !== "auto") {
