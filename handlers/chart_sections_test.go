@@ -223,7 +223,7 @@ func TestAnalyteAndEncounterDrillDown(t *testing.T) {
 	if id, _ := doc.Find(`[data-testid="analyte"]`).Attr("id"); id != "section-analyte" {
 		t.Errorf("analyte fragment id = %q, want section-analyte (the region analyte links target)", id)
 	}
-	if doc.Find(`[data-testid="analyte"] svg`).Length() != 1 || doc.Find(`[data-testid="analyte-table"] [data-testid="obs-row"]`).Length() == 0 {
+	if doc.Find(`[data-testid="analyte"] svg[data-testid="trend-svg"]`).Length() != 1 || doc.Find(`[data-testid="analyte-table"] [data-testid="obs-row"]`).Length() == 0 {
 		t.Errorf("analyte fragment lacks its SVG chart or its table\n%s", a.body)
 	}
 	presets := doc.Find(`[data-testid="analyte-presets"] a`)
