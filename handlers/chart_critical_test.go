@@ -91,3 +91,56 @@ func TestCriticalSummaryWhenLabsFail(t *testing.T) {
 		t.Errorf("labs that did not load: %d critical items", n)
 	}
 }
+
+// TestCriticalRedrawnResultIsNotCurrent: Kwame Mensah (400012) had a critical potassium of 6.7 at
+// an emergency visit, redrawn normal (4.6) two and a half hours later, and a critical glucose of 38
+// not yet repeated; his critical sodium of 117 was twelve days ago. Through the sandbox over HTTP,
+// the summary under the banner shows the potassium with its newer result beside it (so the 6.7
+// never reads as the current value), the glucose alone, and not the sodium, which is outside its
+// seven days but still in the labs table.
+func TestCriticalRedrawnResultIsNotCurrent(t *testing.T) {
+	env := newChartEnv(t, chartEnvOptions{})
+	b := env.signIn()
+	chart := b.openChart("400012")
+	text := func(s *goquery.Selection) string { return strings.Join(strings.Fields(s.Text()), " ") }
+
+	labs := b.get(chart+"/labs", hxReq).doc(t)
+	items := labs.Find(`#critical-results[hx-swap-oob] [data-testid="critical-item"]`)
+	got := map[string]*goquery.Selection{}
+	items.Each(func(_ int, it *goquery.Selection) { got[text(it.Find(".critical-name"))] = it })
+	if len(got) != 2 {
+		t.Fatalf("critical summary lists %d analytes (%q), want Potassium and Glucose", items.Length(), text(items))
+	}
+	k, ok := got["Potassium"]
+	if !ok {
+		t.Fatalf("critical summary %q has no Potassium", text(items))
+	}
+	critical := text(k.Find(".critical-value").First()) + " " + text(k.Find(".flag").First())
+	if !strings.Contains(critical, "6.7") || !strings.Contains(critical, "Critical high") {
+		t.Errorf("potassium's critical result reads %q, want 6.7 flagged Critical high", critical)
+	}
+	later := k.Find(`[data-testid="critical-later"]`)
+	if !strings.Contains(text(later), "Newer result: 4.6 mmol/L") || strings.Contains(text(later), "Critical") {
+		t.Errorf("potassium's redraw reads %q, want \"Newer result: 4.6 mmol/L\" with no critical flag", text(later))
+	}
+	g, ok := got["Glucose"]
+	if !ok {
+		t.Fatalf("critical summary %q has no Glucose", text(items))
+	}
+	if !strings.Contains(text(g), "38 mg/dL") || !strings.Contains(text(g), "Critical low") {
+		t.Errorf("glucose line %q, want 38 mg/dL Critical low", text(g))
+	}
+	if n := g.Find(`[data-testid="critical-later"]`).Length(); n != 0 {
+		t.Errorf("glucose, not repeated, shows %d newer results: %q", n, text(g))
+	}
+
+	var sodium []string
+	labs.Find(`[data-testid="labs-table"] tbody tr`).Each(func(_ int, tr *goquery.Selection) {
+		if row := text(tr); strings.Contains(row, "Sodium") && strings.Contains(row, "117") {
+			sodium = append(sodium, row)
+		}
+	})
+	if len(sodium) != 1 || !strings.Contains(sodium[0], "Critical low") {
+		t.Errorf("labs table rows for the sodium of 117: %q, want one flagged Critical low", sodium)
+	}
+}

@@ -37,6 +37,7 @@ func buildStore(opts Options) (*store, LoadReport, error) {
 	}
 	g.addLapsedPatient()
 	g.addCorrectedResultsPatient()
+	g.addRedrawnCriticalPatient()
 	st.finish()
 	return st, report, nil
 }
