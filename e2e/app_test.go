@@ -160,6 +160,27 @@ func requireChromium(t *testing.T) {
 	}
 }
 
+// startChartside is how a real-browser test starts: it skips without Chromium (fails under CI),
+// builds Chartside and starts it on the embedded sandbox with accounts added to the demo one, and
+// opens a headless browser; all of it stops when the test ends.
+func startChartside(t *testing.T, accounts ...staffAccount) (base string, ctx context.Context) {
+	t.Helper()
+	requireChromium(t)
+	base = startApp(t, buildBinary(t, repoRoot(t)), accounts...)
+	return base, headlessBrowser(t)
+}
+
+// artifactsDir is where tests leave screenshots and reports for a person to look at
+// (artifacts/e2e under the module root, ignored by git).
+func artifactsDir(t *testing.T, root string) string {
+	t.Helper()
+	dir := filepath.Join(root, "artifacts", "e2e")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("create %s: %v", dir, err)
+	}
+	return dir
+}
+
 // headlessBrowser starts a headless Chromium with its own profile for one test, stopped when the
 // test ends, with two minutes for all of the test's browser steps.
 func headlessBrowser(t *testing.T) context.Context {

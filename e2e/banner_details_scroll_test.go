@@ -36,10 +36,7 @@ type bannerLook struct {
 }
 
 func TestBrowserBannerDetailsDoNotStayPinned(t *testing.T) {
-	requireChromium(t)
-	bin := buildBinary(t, repoRoot(t))
-	base := startApp(t, bin)
-	ctx := headlessBrowser(t)
+	base, ctx := startChartside(t)
 
 	must(t, "sign in and open "+longHistoryMRN, chromedp.Do(ctx,
 		chromedp.EmulateViewport(1280, 900),

@@ -27,10 +27,7 @@ const scrolledUnderBanner = `(function (id, how) {
 })`
 
 func TestBrowserScrollPaddingFollowsBanner(t *testing.T) {
-	requireChromium(t)
-	bin := buildBinary(t, repoRoot(t))
-	base := startApp(t, bin)
-	ctx := headlessBrowser(t)
+	base, ctx := startChartside(t)
 
 	must(t, "sign in at 200% zoom (683x384) and open "+longHistoryMRN, chromedp.Do(ctx,
 		chromedp.EmulateViewport(683, 384),

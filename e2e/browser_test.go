@@ -196,10 +196,7 @@ func TestBrowserMainFlow(t *testing.T) {
 	requireChromium(t)
 	root := repoRoot(t)
 	axeJS := readAxe(t, root)
-	artifacts := filepath.Join(root, "artifacts", "e2e")
-	if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	artifacts := artifactsDir(t, root)
 
 	began := time.Now()
 	step := func(name string) { t.Logf("%6.1fs %s", time.Since(began).Seconds(), name) }

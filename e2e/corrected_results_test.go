@@ -28,10 +28,7 @@ type flagLook struct {
 }
 
 func TestBrowserErroneousResultFlagIsMuted(t *testing.T) {
-	requireChromium(t)
-	bin := buildBinary(t, repoRoot(t))
-	base := startApp(t, bin)
-	ctx := headlessBrowser(t)
+	base, ctx := startChartside(t)
 
 	must(t, "open 400011's chart", chromedp.Do(ctx,
 		chromedp.EmulateViewport(1280, 900),

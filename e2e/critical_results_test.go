@@ -14,10 +14,8 @@ import (
 // violations.
 func TestBrowserCriticalResultsUnderTheBanner(t *testing.T) {
 	requireChromium(t)
-	root := repoRoot(t)
-	bin := buildBinary(t, root)
-	base := startApp(t, bin)
-	axeJS := readAxe(t, root)
+	base := startApp(t, buildBinary(t, repoRoot(t)))
+	axeJS := readAxe(t, repoRoot(t))
 
 	for _, width := range []int64{1280, 390} {
 		ctx := headlessBrowser(t)

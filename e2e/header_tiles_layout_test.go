@@ -70,10 +70,7 @@ const tileFaults = `(function () {
 })()`
 
 func TestBrowserHeaderAndVitalTilesKeepTogether(t *testing.T) {
-	requireChromium(t)
-	bin := buildBinary(t, repoRoot(t))
-	base := startApp(t, bin, staffAccount{layoutAdmin, "admin", layoutPass})
-	ctx := headlessBrowser(t)
+	base, ctx := startChartside(t, staffAccount{layoutAdmin, "admin", layoutPass})
 
 	// 1. The audit trail on a phone: every part of the header on one line, nothing wider than the page.
 	must(t, "sign in as an admin on a 390x844 phone and open the audit trail", chromedp.Do(ctx,

@@ -35,13 +35,8 @@ const auditLayout = `(function () {
 })()`
 
 func TestBrowserLayout(t *testing.T) {
-	requireChromium(t)
-	root := repoRoot(t)
-	axeJS := readAxe(t, root)
-	bin := buildBinary(t, root)
-	base := startApp(t, bin, staffAccount{layoutAdmin, "admin", layoutPass})
-
-	ctx := headlessBrowser(t)
+	base, ctx := startChartside(t, staffAccount{layoutAdmin, "admin", layoutPass})
+	axeJS := readAxe(t, repoRoot(t))
 
 	signIn := func(user, pass string) {
 		t.Helper()

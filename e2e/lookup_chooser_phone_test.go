@@ -48,12 +48,8 @@ const chooserShape = `(function () {
 })()`
 
 func TestBrowserSharedMRNChooserOnPhone(t *testing.T) {
-	requireChromium(t)
-	root := repoRoot(t)
-	axeJS := readAxe(t, root)
-	bin := buildBinary(t, root)
-	base := startApp(t, bin)
-	ctx := headlessBrowser(t)
+	base, ctx := startChartside(t)
+	axeJS := readAxe(t, repoRoot(t))
 
 	lookUpShared := chromedp.Steps(
 		chromedp.Navigate(base+"/"),

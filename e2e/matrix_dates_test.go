@@ -107,16 +107,10 @@ const matrixBoxFits = `(function () {
 const frames = `new Promise(function (r) { requestAnimationFrame(function () { requestAnimationFrame(function () { r(true); }); }); })`
 
 func TestBrowserMatrixDatesInView(t *testing.T) {
-	requireChromium(t)
 	root := repoRoot(t)
+	base, ctx := startChartside(t)
 	axeJS := readAxe(t, root)
-	artifacts := filepath.Join(root, "artifacts", "e2e")
-	if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatalf("create %s: %v", artifacts, err)
-	}
-	bin := buildBinary(t, root)
-	base := startApp(t, bin)
-	ctx := headlessBrowser(t)
+	artifacts := artifactsDir(t, root)
 
 	settled := chromedp.Steps(
 		chromedp.WaitNotPresent(chromedp.CSS(`[aria-busy="true"]`)),

@@ -100,12 +100,8 @@ func axRole(t *testing.T, ctx context.Context, sel string) string {
 }
 
 func TestBrowserObsTablesOnPhone(t *testing.T) {
-	requireChromium(t)
-	root := repoRoot(t)
-	axeJS := readAxe(t, root)
-	bin := buildBinary(t, root)
-	base := startApp(t, bin)
-	ctx := headlessBrowser(t)
+	base, ctx := startChartside(t)
+	axeJS := readAxe(t, repoRoot(t))
 	tables := `["vitals-table", "labs-table"]`
 
 	must(t, "sign in on a 390x844 phone and open 400009", chromedp.Do(ctx,

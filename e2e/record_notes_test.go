@@ -60,12 +60,8 @@ type notesLayout struct {
 const chartLoaded = `document.querySelectorAll('section[aria-busy="true"]').length === 0 && document.querySelectorAll('section.chart-section').length >= 5`
 
 func TestBrowserRecordNotesAreCompact(t *testing.T) {
-	requireChromium(t)
-	root := repoRoot(t)
-	axeJS := readAxe(t, root)
-	bin := buildBinary(t, root)
-	base := startApp(t, bin)
-	ctx := headlessBrowser(t)
+	base, ctx := startChartside(t)
+	axeJS := readAxe(t, repoRoot(t))
 
 	must(t, "open 203713's chart on a 390 px phone", chromedp.Do(ctx,
 		chromedp.EmulateViewport(390, 844),

@@ -55,11 +55,7 @@ func pressLink(sel, text string) chromedp.Action[chromedp.Void] {
 }
 
 func TestBrowserScrollCue(t *testing.T) {
-	requireChromium(t)
-	bin := buildBinary(t, repoRoot(t))
-	base := startApp(t, bin)
-
-	ctx := headlessBrowser(t)
+	base, ctx := startChartside(t)
 
 	// wantCue polls the box until its cue is want, since the marks follow scroll and resize events.
 	wantCue := func(what, sel, want string) {

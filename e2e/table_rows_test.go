@@ -55,12 +55,8 @@ const matrixRow = `(function (name) {
 })`
 
 func TestBrowserTablesShowEveryRow(t *testing.T) {
-	requireChromium(t)
-	root := repoRoot(t)
-	axeJS := readAxe(t, root)
-	bin := buildBinary(t, root)
-	base := startApp(t, bin)
-	ctx := headlessBrowser(t)
+	base, ctx := startChartside(t)
+	axeJS := readAxe(t, repoRoot(t))
 
 	checkRows := func(what string) {
 		t.Helper()

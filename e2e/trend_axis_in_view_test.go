@@ -87,12 +87,8 @@ type legendEntry struct {
 }
 
 func TestBrowserTrendChartAxisAndLegendInView(t *testing.T) {
-	requireChromium(t)
-	root := repoRoot(t)
-	axeJS := readAxe(t, root)
-	bin := buildBinary(t, root)
-	base := startApp(t, bin)
-	ctx := headlessBrowser(t)
+	base, ctx := startChartside(t)
+	axeJS := readAxe(t, repoRoot(t))
 	shots := os.Getenv("E2E_SHOTS")
 
 	settled := chromedp.Steps(

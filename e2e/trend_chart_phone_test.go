@@ -99,10 +99,7 @@ type trendLayout struct {
 }
 
 func TestBrowserTrendChartOnPhone(t *testing.T) {
-	requireChromium(t)
-	bin := buildBinary(t, repoRoot(t))
-	base := startApp(t, bin)
-	ctx := headlessBrowser(t)
+	base, ctx := startChartside(t)
 
 	must(t, "sign in on a 390x844 phone and open "+e2eMRN+"'s first vital's trend", chromedp.Do(ctx,
 		chromedp.EmulateViewport(390, 844),

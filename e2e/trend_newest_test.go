@@ -31,10 +31,7 @@ const newestPoint = `(function () {
 })()`
 
 func TestBrowserTrendChartOpensAtNewest(t *testing.T) {
-	requireChromium(t)
-	bin := buildBinary(t, repoRoot(t))
-	base := startApp(t, bin)
-	ctx := headlessBrowser(t)
+	base, ctx := startChartside(t)
 
 	// wantNewest polls until the newest point is as wanted (the cue follows scroll events).
 	wantNewest := func(what, want string) {
