@@ -37,14 +37,33 @@ func socialQuery() epic.ObservationQuery {
 	return epic.ObservationQuery{Categories: []string{fhir.CategorySocialHistory}}
 }
 
-// encounterWindow is the date window of one timeline page: the encounterWindowMonths before
-// `before` (a day, exclusive). The first page (before zero) has no upper bound, so planned
-// encounters in the future are on it too.
+// encounterWindow is the date window of one timeline page, in whole calendar months: the
+// encounterWindowMonths before `before` (the first day of a month, exclusive). The first page
+// (before zero) is the current month and the encounterWindowMonths-1 whole months before it, with
+// no upper bound, so planned encounters in the future are on it too. The timeline is grouped under
+// month headings: a bound in the middle of a month split that month between two windows, and after
+// Load earlier the same heading appeared twice, each with part of the month's encounters. today is
+// a day in the clinic's zone, the zone the headings' months are decided in (present.TimelineGroups).
 func encounterWindow(before, today time.Time) epic.EncounterQuery {
 	if before.IsZero() {
-		return epic.EncounterQuery{From: today.AddDate(0, -encounterWindowMonths, 0)}
+		return epic.EncounterQuery{From: monthStart(today).AddDate(0, 1-encounterWindowMonths, 0)}
 	}
 	return epic.EncounterQuery{From: before.AddDate(0, -encounterWindowMonths, 0), To: before.AddDate(0, 0, -1)}
+}
+
+// monthStart is midnight on the first day of d's month, in d's zone.
+func monthStart(d time.Time) time.Time {
+	return time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, d.Location())
+}
+
+// windowBound is where a window named by before= ends: before itself when it is the first of a
+// month (as every Load earlier link has it), else the first of the next month, so a bound from an
+// address made before windows were whole months still never splits a month.
+func windowBound(before time.Time) time.Time {
+	if before.Day() == 1 {
+		return monthStart(before)
+	}
+	return monthStart(before).AddDate(0, 1, 0)
 }
 
 // timelineData is one timeline window and whether the record has anything older: earlier offers

@@ -76,6 +76,11 @@ type chartEnvOptions struct {
 	// patients (4000xx) are added after it, so their data depends on it: Tomas Lindqvist's last
 	// visit is an admission still in progress with 8, as the default 50 have it not.
 	patients int
+	// dataDir, when set, loads the sandbox's records from FHIR Bundles there (sandbox.Options.DataDir)
+	// instead of generating a population.
+	dataDir string
+	// now, when set, is Chartside's clock (the sandbox keeps the real one, which its tokens need).
+	now func() time.Time
 }
 
 // failingAuditor refuses every record, as a database outage would.
@@ -93,7 +98,7 @@ func newChartEnv(t *testing.T, opt chartEnvOptions) *chartEnv {
 	if opt.patients != 0 {
 		patients = opt.patients
 	}
-	sb, err := sandbox.New(sandbox.Options{Patients: patients})
+	sb, err := sandbox.New(sandbox.Options{Patients: patients, DataDir: opt.dataDir})
 	if err != nil {
 		t.Fatalf("sandbox: %v", err)
 	}
@@ -136,6 +141,7 @@ func newChartEnv(t *testing.T, opt chartEnvOptions) *chartEnv {
 			Sandbox:   true,
 			MRNSystem: sandbox.MRNSystem,
 			Location:  time.UTC,
+			Now:       opt.now,
 		},
 	})
 	e := srv.Routes()

@@ -321,7 +321,8 @@ func timelineMoreView(t views.Timeline, base string, p encounterParams, f fetche
 	return m
 }
 
-// windowLabel describes an Epic date window (To inclusive) in words.
+// windowLabel describes an Epic date window (To inclusive) in words: the first window by its first
+// day, an earlier one by its whole months.
 func (s *Server) windowLabel(q epic.EncounterQuery) string {
 	if q.To.IsZero() {
 		return "Since " + q.From.Format("Jan 2, 2006")

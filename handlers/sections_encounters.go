@@ -22,8 +22,9 @@ import (
 const maxFilterLen = 200
 
 // encounters handles GET /chart/:h/encounters?before=YYYY-MM-DD&class=…&type=…[&more=1]: the timeline, one
-// date window at a time (the 12 months before `before`; the first window is open-ended so planned
-// visits show too), newest first, grouped by month, filtered by class/type. For htmx, more=1 is
+// date window at a time (the 12 whole months before `before`, the first of a month counted from
+// today, never a date from the record; the first window is open-ended so planned visits show
+// too), newest first, grouped by month, filtered by class/type. For htmx, more=1 is
 // "Load earlier": it answers only the next window and a new button (offered only when Epic has
 // older encounters), which replace the old button in place. The first window comes from the chart page's prefetch.
 func (s *Server) encounters(c echo.Context) error {
@@ -37,7 +38,7 @@ func (s *Server) encounters(c echo.Context) error {
 		if err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, "invalid before date")
 		}
-		p.Before = d
+		p.Before = windowBound(d)
 	}
 	p.Class, p.Type = strings.TrimSpace(c.QueryParam("class")), strings.TrimSpace(c.QueryParam("type"))
 	if len(p.Class) > maxFilterLen || len(p.Type) > maxFilterLen {

@@ -350,15 +350,21 @@ func monthLabel(d fhir.DateTime, loc *time.Location) string {
 	if m == 0 {
 		return itoa(y)
 	}
-	return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC).Format("January 2006")
+	return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC).Format(layoutMonthHeading)
 }
 
-// Window labels a timeline window from..to (to exclusive): "Jun 2022 – Jun 2023".
+// layoutMonthHeading names a month as the timeline's headings do: "November 2025".
+const layoutMonthHeading = "January 2006"
+
+// Window labels a timeline window of whole months from..to (to exclusive, the first day of the
+// month after the window) by its first and last month, named as the headings under it name them:
+// "December 2024 – November 2025".
 func Window(from, to time.Time, loc *time.Location) string {
+	last := to.In(loc).AddDate(0, 0, -1).Format(layoutMonthHeading)
 	if from.IsZero() {
-		return "Up to " + to.In(loc).Format(layoutDay)
+		return "Up to " + last
 	}
-	return from.In(loc).Format(layoutDay) + " – " + to.In(loc).AddDate(0, 0, -1).Format(layoutDay)
+	return from.In(loc).Format(layoutMonthHeading) + " – " + last
 }
 
 // encounterObsCaption names an encounter's observations table by the encounter's type, time and

@@ -180,7 +180,7 @@ type MonthGroup struct {
 // Timeline is the encounter timeline section.
 type Timeline struct {
 	Section
-	Window         string // "Jun 2022 – Jun 2023": the date window shown
+	Window         string // "July 2022 – June 2023": the date window shown, in whole months
 	Groups         []MonthGroup
 	Empty          string // message when no encounters are in the window
 	Filters        TimelineFilters

@@ -174,7 +174,7 @@ func TestTimeline(t *testing.T) {
 		t.Errorf("type = %q (must be text)", got)
 	}
 	more := d.Find(tid("load-earlier") + " a")
-	if u, _ := more.Attr("hx-get"); u != "/chart/h1/encounters?before=2022-06-07&more=1" {
+	if u, _ := more.Attr("hx-get"); u != "/chart/h1/encounters?before=2022-07-01&more=1" {
 		t.Errorf("load earlier = %q", u)
 	}
 	f := d.Find(tid("timeline-filters"))
@@ -184,7 +184,7 @@ func TestTimeline(t *testing.T) {
 	if f.Find(`label[for="filter-class"]`).Length() != 1 || f.Find(`label[for="filter-type"]`).Length() != 1 {
 		t.Error("filter selects lack labels")
 	}
-	if v, _ := f.Find(`input[name="before"]`).Attr("value"); v != "2023-06-07" {
+	if v, _ := f.Find(`input[name="before"]`).Attr("value"); v != "2023-07-01" {
 		t.Errorf("hidden before = %q", v)
 	}
 

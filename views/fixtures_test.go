@@ -40,7 +40,7 @@ func fixtureStrip() VitalsStrip {
 func fixtureTimeline() Timeline {
 	return Timeline{
 		Section: fixtureSection(TimelineID, "Encounters"),
-		Window:  "Jun 7, 2022 – Jun 6, 2023",
+		Window:  "July 2022 – June 2023",
 		Groups: []MonthGroup{
 			{Label: "June 2023", Entries: []EncounterRow{
 				{DOMID: "enc-a", DetailURL: "/chart/h1/encounters/a", When: "Jun 6, 2023 11:20 – 12:35 CDT", Class: "Surgery Log", Type: "Surgery", Status: "unknown", StatusNotable: true, Location: "EMH Operating Room", Clinician: "Physician Family Medicine, MD"},
@@ -50,10 +50,10 @@ func fixtureTimeline() Timeline {
 				{DOMID: "enc-c", When: "May 21, 2023", Class: "Support OP Encounter", Type: evilName, Status: "finished", Location: "EMC Family Medicine", Clinician: NotRecorded},
 			}},
 		},
-		Filters: TimelineFilters{Action: "/chart/h1/encounters", Before: "2023-06-07",
+		Filters: TimelineFilters{Action: "/chart/h1/encounters", Before: "2023-07-01",
 			Classes: []Option{{Value: "HOV", Label: "HOV"}, {Value: "Surgery Log", Label: "Surgery Log", Selected: true}},
 			Types:   []Option{{Value: "Office Visit", Label: "Office Visit"}}},
-		LoadEarlierURL: "/chart/h1/encounters?before=2022-06-07&more=1",
+		LoadEarlierURL: "/chart/h1/encounters?before=2022-07-01&more=1",
 	}
 }
 
