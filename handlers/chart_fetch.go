@@ -90,7 +90,7 @@ func (s *Server) fetchTimeline(ctx context.Context, patientID string, q epic.Enc
 		defer wg.Done()
 		probe, perr = s.patients.SearchEncounters(ctx, patientID, epic.EncounterQuery{To: q.From.AddDate(0, 0, -1), Count: 1, MaxPages: 1})
 	}()
-	res, err := s.patients.SearchEncounters(ctx, patientID, q)
+	res, err := s.patients.SearchEncounters(ctx, patientID, widened(q))
 	wg.Wait()
 	if err != nil {
 		return timelineData{}, err
@@ -99,6 +99,19 @@ func (s *Server) fetchTimeline(ctx context.Context, patientID string, q epic.Enc
 	out.older = perr == nil && len(probe.Items) > 0
 	out.earlier = perr != nil || out.older
 	return out, nil
+}
+
+// widened is a window's search a day wider on each side. Epic reads the searched days in its
+// server's zone, and the clinic's may be hours away: an encounter just after midnight on the first
+// of a month by the clinic's clock may be on the last day of the month before by Epic's, and was
+// found only by the earlier window, which listed it under the newer month's heading, a second time.
+// present.TimelineWindow keeps exactly what began in the window by the clinic's clock.
+func widened(q epic.EncounterQuery) epic.EncounterQuery {
+	q.From = q.From.AddDate(0, 0, -1)
+	if !q.To.IsZero() {
+		q.To = q.To.AddDate(0, 0, 1)
+	}
+	return q
 }
 
 // today is the current day in the clinic's zone, at midnight.

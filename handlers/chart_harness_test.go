@@ -81,6 +81,8 @@ type chartEnvOptions struct {
 	dataDir string
 	// now, when set, is Chartside's clock (the sandbox keeps the real one, which its tokens need).
 	now func() time.Time
+	// location is the clinic's zone (TIMEZONE); nil: UTC, the sandbox's server time.
+	location *time.Location
 }
 
 // failingAuditor refuses every record, as a database outage would.
@@ -127,6 +129,10 @@ func newChartEnv(t *testing.T, opt chartEnvOptions) *chartEnv {
 	if opt.auditor != nil {
 		auditor = opt.auditor
 	}
+	loc := time.UTC
+	if opt.location != nil {
+		loc = opt.location
+	}
 	logger := slog.New(slog.DiscardHandler)
 	if opt.logs != nil {
 		logger = logging.New(opt.logs, "json", slog.LevelDebug)
@@ -140,7 +146,7 @@ func newChartEnv(t *testing.T, opt chartEnvOptions) *chartEnv {
 		Settings: handlers.Settings{
 			Sandbox:   true,
 			MRNSystem: sandbox.MRNSystem,
-			Location:  time.UTC,
+			Location:  loc,
 			Now:       opt.now,
 		},
 	})

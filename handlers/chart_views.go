@@ -270,7 +270,7 @@ func (s *Server) timelineView(ctx context.Context, base string, p encounterParam
 	var t views.Timeline
 	ongoing := 0
 	if f.err == nil {
-		items, began := present.TimelineWindow(f.val.Items, q.From, q.To.IsZero(), s.settings.Location)
+		items, began := present.TimelineWindow(f.val.Items, q.From, p.Before, s.settings.Location)
 		refs, err := s.encounterRefs(ctx, items)
 		if err != nil {
 			return views.Timeline{}, err

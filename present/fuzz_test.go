@@ -168,8 +168,8 @@ func FuzzPresentEncounter(f *testing.F) {
 				views.TimelineFragment(Timeline(encs, loc, filter, links)),
 				views.EncounterFragment(EncounterDetail(e, nil, nil, loc, links)),
 			}
-			for _, newest := range []bool{true, false} {
-				kept, ongoing := TimelineWindow(encs, now.AddDate(-1, 0, 0), newest, loc)
+			for _, to := range []time.Time{{}, now} {
+				kept, ongoing := TimelineWindow(encs, now.AddDate(-1, 0, 0), to, loc)
 				groups := TimelineGroups(kept, loc, links)
 				_ = OngoingNote(MarkOngoing(groups, ongoing))
 			}

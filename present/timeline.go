@@ -484,27 +484,34 @@ func referencesEncounter(r fhir.Reference, e fhir.Encounter) bool {
 }
 
 // TimelineWindow picks what one window of the timeline lists, and returns the DOM ids of the rows
-// to mark as ongoing (see MarkOngoing). FHIR's date search matches an encounter whose period
+// to mark as ongoing (see MarkOngoing). The window is from..to, days in loc (to exclusive; zero
+// for the newest window, which has no end). FHIR's date search matches an encounter whose period
 // overlaps the searched range, so Epic returns an encounter that is still open (or ended later)
 // for every window from the one it began in onwards. Listed in each, it read as a visit repeated
-// every year.
+// every year. Epic also reads the searched days in its own server's zone, which need not be the
+// clinic's, so the caller searches a day wider on each side and the window is decided here, by
+// the clinic's clock, the one the month headings use.
 //
-//   - The newest window (open-ended, from its first day on) lists everything: an encounter that
-//     began before from and had not ended by then is current. Those are returned as ongoing.
+//   - The newest window (open-ended, from its first day on) lists everything that began in it, and
+//     what began before from and had not ended by then: that is current, and returned as ongoing.
 //   - An earlier window lists the encounters that began in it. One that began before it is listed
 //     in the window it began in, whatever the server's date semantics: only a start Chartside
 //     cannot place before from (undated, or a month or year that holds from) keeps it here.
+//   - No window lists what began on or after its end (to): the newer window lists it, under the
+//     same month heading as the rest of its month.
 //
 // A still-open encounter therefore shows twice at most: at the top, as current, and where it
 // began. MarkOngoing gives the top row its own element id.
-func TimelineWindow(encs []fhir.Encounter, from time.Time, newest bool, loc *time.Location) (kept []fhir.Encounter, ongoing []string) {
+func TimelineWindow(encs []fhir.Encounter, from, to time.Time, loc *time.Location) (kept []fhir.Encounter, ongoing []string) {
 	kept = make([]fhir.Encounter, 0, len(encs))
 	for _, e := range encs {
-		if !beganBefore(e, from, loc) {
+		start := encounterStart(e)
+		switch {
+		case !to.IsZero() && placeDay(start, to, loc) > 0:
+			// began on or after the window's end: the newer window's
+		case placeDay(start, from, loc) >= 0:
 			kept = append(kept, e)
-			continue
-		}
-		if newest {
+		case to.IsZero() && !endedBefore(e, from, loc):
 			kept = append(kept, e)
 			ongoing = append(ongoing, EncounterDOMID(e.ID))
 		}
@@ -512,25 +519,46 @@ func TimelineWindow(encs []fhir.Encounter, from time.Time, newest bool, loc *tim
 	return kept, ongoing
 }
 
-// beganBefore reports whether an encounter certainly began before from, a day in loc: its start
-// (else end) is earlier at the precision Epic gave it.
-func beganBefore(e fhir.Encounter, from time.Time, loc *time.Location) bool {
-	d := encounterStart(e)
+// endedBefore reports whether an encounter certainly ended before from, a day in loc.
+func endedBefore(e fhir.Encounter, from time.Time, loc *time.Location) bool {
+	return e.Period != nil && !e.Period.End.IsZero() && placeDay(e.Period.End, from, loc) < 0
+}
+
+// placeDay places a date, at the precision Epic gave it, against day (midnight in loc): -1 when
+// it is certainly before day, 1 when it is certainly on or after it, 0 when it cannot be placed
+// (undated, or a month or year that holds day and the days before it).
+func placeDay(d fhir.DateTime, day time.Time, loc *time.Location) int {
 	if d.IsZero() {
-		return false
+		return 0
 	}
 	if d.HasTime() {
-		return d.Time().Before(from)
+		if d.Time().Before(day) {
+			return -1
+		}
+		return 1
 	}
-	fy, fm, fd := from.In(loc).Date()
-	y, m, day := d.Civil()
+	dy, dm, dd := day.In(loc).Date()
+	y, m, dday := d.Civil()
+	// first and last are the first and the last day the date may mean.
+	first, last := time.Date(y, m, dday, 0, 0, 0, 0, time.UTC), time.Time{}
 	switch d.Precision() {
 	case fhir.PrecisionYear:
-		return y < fy
+		first = time.Date(y, time.January, 1, 0, 0, 0, 0, time.UTC)
+		last = first.AddDate(1, 0, -1)
 	case fhir.PrecisionMonth:
-		return y < fy || y == fy && m < fm
+		first = time.Date(y, m, 1, 0, 0, 0, 0, time.UTC)
+		last = first.AddDate(0, 1, -1)
+	default:
+		last = first
 	}
-	return time.Date(y, m, day, 0, 0, 0, 0, time.UTC).Before(time.Date(fy, fm, fd, 0, 0, 0, 0, time.UTC))
+	bound := time.Date(dy, dm, dd, 0, 0, 0, 0, time.UTC)
+	switch {
+	case last.Before(bound):
+		return -1
+	case !first.Before(bound):
+		return 1
+	}
+	return 0
 }
 
 // MarkOngoing gives the rows of ongoing encounters (TimelineWindow) an element id of their own, so

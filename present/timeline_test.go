@@ -53,9 +53,11 @@ func TestEncounterRowStatusAndMissing(t *testing.T) {
 	}
 }
 
-// TestTimelineWindow: the newest window lists what began before it (as ongoing, with a row id of
-// its own); an earlier window lists only what began in it, and keeps what it cannot place before
-// its first day (undated, or a month or year that holds that day).
+// TestTimelineWindow: the newest window lists what began before it and had not ended by then (as
+// ongoing, with a row id of its own); an earlier window lists only what began in it, and keeps
+// what it cannot place before its first day (undated, or a month or year that holds that day);
+// neither lists what began on or after its end, nor what ended before its first day (the caller
+// searches a day wider on each side, for Epic's zone).
 func TestTimelineWindow(t *testing.T) {
 	ny, err := time.LoadLocation("America/New_York")
 	if err != nil {
@@ -70,6 +72,10 @@ func TestTimelineWindow(t *testing.T) {
 		encounterFrom(t, `{"id":"sameMonth","period":{"start":"2025-11"}}`),
 		encounterFrom(t, `{"id":"lastYear","period":{"start":"2024"}}`),
 		encounterFrom(t, `{"id":"undated"}`),
+		encounterFrom(t, `{"id":"endedEve","period":{"start":"2025-11-22T10:00:00-05:00","end":"2025-11-22T11:00:00-05:00"}}`),
+		encounterFrom(t, `{"id":"endedDayBefore","period":{"start":"2025-11-20","end":"2025-11-22"}}`),
+		encounterFrom(t, `{"id":"atEnd","period":{"start":"2026-11-23T00:10:00-05:00","end":"2026-11-23T01:00:00-05:00"}}`),
+		encounterFrom(t, `{"id":"monthOfEnd","period":{"start":"2026-11"}}`),
 	}
 	ids := func(es []fhir.Encounter) []string {
 		var out []string
@@ -78,16 +84,16 @@ func TestTimelineWindow(t *testing.T) {
 		}
 		return out
 	}
-	kept, ongoing := TimelineWindow(encs, from, true, ny)
-	if got := ids(kept); len(got) != len(encs) {
-		t.Errorf("newest window kept %v, want all", got)
+	kept, ongoing := TimelineWindow(encs, from, time.Time{}, ny)
+	if got, want := ids(kept), []string{"open2023", "inside", "eveBefore", "firstHour", "sameMonth", "lastYear", "undated", "atEnd", "monthOfEnd"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("newest window kept %v, want %v", got, want)
 	}
 	wantOngoing := []string{EncounterDOMID("open2023"), EncounterDOMID("eveBefore"), EncounterDOMID("lastYear")}
 	if !reflect.DeepEqual(ongoing, wantOngoing) {
 		t.Errorf("ongoing = %v, want %v", ongoing, wantOngoing)
 	}
-	kept, ongoing = TimelineWindow(encs, from, false, ny)
-	if got, want := ids(kept), []string{"inside", "firstHour", "sameMonth", "undated"}; !reflect.DeepEqual(got, want) || ongoing != nil {
+	kept, ongoing = TimelineWindow(encs, from, from.AddDate(1, 0, 0), ny)
+	if got, want := ids(kept), []string{"inside", "firstHour", "sameMonth", "undated", "monthOfEnd"}; !reflect.DeepEqual(got, want) || ongoing != nil {
 		t.Errorf("earlier window kept %v (ongoing %v), want %v", got, ongoing, want)
 	}
 
