@@ -118,6 +118,10 @@
   // sections. A trend chart on a phone scrolls in a box of its own (.chart-scroll), marked alike.
   var scrollCueSelector = ".table-scroll, .chart-scroll";
   function markScrollCue(box) {
+    if (box.hasAttribute("data-fits")) {
+      box.removeAttribute("data-scroll-more");
+      return;
+    }
     var x = box.scrollLeft;
     var max = box.scrollWidth - box.clientWidth;
     // 1 px of slack: at some zoom levels scrollLeft stops a fraction short of its end.
@@ -173,12 +177,37 @@
   window.addEventListener("scroll", function () {
     document.querySelectorAll(".matrix-scroll").forEach(pinMatrixHead);
   }, { passive: true });
+  // A table box that scrolls sideways is its header row's scroll container, and as it never
+  // scrolls down, the sticky header stuck to nothing: halfway down a long labs table nobody could
+  // tell the range column from the flag column. Where the table fits its box (a desktop, as a
+  // rule), the box is marked data-fits and the stylesheet stops it scrolling (overflow-x: clip,
+  // which is no scroll container), so the header sticks to the page under the banner. Measured by
+  // the table's own width, which overflow does not change (a width: 100% table is the box's width
+  // when it fits, wider when it does not), so marking the box cannot undo the reason it was marked.
+  // Checked with the scroll cue: on load, on resize of the box or its table ("Show older" rows, a
+  // wider window), and when htmx brings new sections. The lab matrix keeps its own box.
+  function markFits(box) {
+    var table = box.matches(".table-scroll:not(.matrix-scroll)") && box.querySelector(":scope > table");
+    var fits = !!table && table.getBoundingClientRect().width <= box.getBoundingClientRect().width - box.clientLeft * 2 + 0.5;
+    if (fits && !box.hasAttribute("data-fits")) box.setAttribute("data-fits", "");
+    else if (!fits && box.hasAttribute("data-fits")) box.removeAttribute("data-fits");
+    // A row's link reached with Shift+Tab stopped under the stuck header (the page's scroll padding
+    // makes room for the banner only): the stylesheet gives the rows' controls a scroll margin of
+    // the header's height, which grows when its headings wrap.
+    var head = fits && table.tHead;
+    var px = head ? Math.ceil(head.getBoundingClientRect().height) + "px" : "";
+    if (box.style.getPropertyValue("--table-head-height") !== px) {
+      if (px) box.style.setProperty("--table-head-height", px);
+      else box.style.removeProperty("--table-head-height");
+    }
+  }
   // The layer needs the box's visible height, and where a sticky first column (the matrix's tests)
   // ends, so the left shade falls on the dates scrolled under that column, not over the column;
   // likewise a trend chart's value axis, kept at its box's left (.chart-axis): the shade is on the
   // drawing scrolled under it, never over the unit and the values.
   // Set through the CSSOM, which the Content-Security-Policy allows (a style attribute it would not).
   function measureScrollCue(box) {
+    markFits(box);
     var first = box.querySelector("tbody tr > :first-child, .chart-axis");
     var style = first && getComputedStyle(first);
     var inset = 0;
