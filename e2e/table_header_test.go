@@ -78,11 +78,7 @@ const pageWidthFault = `(function () {
 })()`
 
 func TestBrowserTableHeaderStaysInView(t *testing.T) {
-	requireChromium(t)
-	root := repoRoot(t)
-	bin := buildBinary(t, root)
-	base := startApp(t, bin)
-	ctx := headlessBrowser(t)
+	base, ctx := startChartside(t)
 
 	// settle waits two animation frames: resize observers and scroll events have run.
 	settle := func(what string) {

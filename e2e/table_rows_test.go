@@ -12,8 +12,9 @@ import (
 // nothing to say more rows were below: on a 390 px phone Morgan Quinlan's labs box showed 630 px of
 // 2,900 px of cards, ending cleanly on a row, and the long-history patient's lab matrix stopped
 // above Potassium, Sodium and a WBC of 0.7 "Critical low" at every width. A physician could
-// conclude there were none. The observation tables now scroll sideways only, as tall as their
-// tables; the page scrolls down through them. The lab matrix alone is capped at the window again,
+// conclude there were none. The observation tables are now as tall as their tables, scrolling
+// sideways only when wider than their box; the page scrolls down through them (and where a table
+// fits, its header row sticks under the banner: TestBrowserTableHeaderStaysInView). The lab matrix alone is capped at the window again,
 // to keep its dates in view (TestBrowserMatrixDatesInView), and the line under it must name every
 // row it hides (matrixRowsCueFaults).
 
