@@ -7,7 +7,7 @@ import (
 )
 
 // tokenCheckWait is the longest CheckToken waits for a token exchange. A health check must answer
-// quickly (HAProxy's check times out after its 1 s interval), and Epic answers a token request in
+// quickly (/readyz gives each check 800 ms, inside HAProxy's 1 s "timeout check"), and Epic answers a token request in
 // well under this when it is up; a slower exchange goes on in the background and a later check
 // reports its result.
 const tokenCheckWait = 500 * time.Millisecond

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chartside/chartside/db"
 	"github.com/chartside/chartside/db/dbtest"
@@ -59,6 +60,57 @@ func TestReadyzCountsOnlyCountedChecks(t *testing.T) {
 			resp.Body.Close()
 			if got := strings.Split(strings.TrimSpace(string(body)), "\n"); resp.StatusCode != tt.wantStatus || strings.Join(got, "|") != strings.Join(tt.wantLines, "|") {
 				t.Errorf("/readyz = %d\n%s\nwant %d\n%s", resp.StatusCode, body, tt.wantStatus, strings.Join(tt.wantLines, "\n"))
+			}
+		})
+	}
+}
+
+// TestReadyzAnswersBeforeTheBalancerGivesUp: a database that does not answer must not hold /readyz
+// past its bound. HAProxy gives up on a check after 1 s and logs only "L7 timeout"; Chartside has to
+// answer first, 503 with the database named and how long it waited, and with the other checks'
+// lines intact. Both ways a check can hang: a blocked connection that ignores its context (the
+// worst case), and a ping that gives up with the context's own "context deadline exceeded".
+func TestReadyzAnswersBeforeTheBalancerGivesUp(t *testing.T) {
+	tests := []struct {
+		name  string
+		check func(release <-chan struct{}) func(context.Context) error
+	}{
+		{"ignores its context", func(release <-chan struct{}) func(context.Context) error {
+			return func(context.Context) error { <-release; return nil }
+		}},
+		{"gives up at its context's deadline", func(<-chan struct{}) func(context.Context) error {
+			return func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			release := make(chan struct{})
+			database := dbtest.New(t, db.SQLite)
+			srv := handlers.NewServer(handlers.Deps{
+				Logger:   slog.New(slog.DiscardHandler),
+				Static:   static.FS(),
+				Sessions: sessions.New(sessions.NewSQLStore(database), sessions.Options{}),
+				Ready: []handlers.ReadyCheck{
+					{Name: "database", Check: tt.check(release)},
+					{Name: "session store", Check: func(context.Context) error { return errors.New("connection refused") }},
+					{Name: "epic token", Check: func(context.Context) error { return nil }, Informational: true},
+				},
+			})
+			app := httptest.NewServer(srv.Handler())
+			defer app.Close()
+			defer close(release) // before app.Close, which waits for the handler
+			// Without the bound /readyz would wait for the database until the test ends; this
+			// client's own limit turns that into a clear failure instead of a hang.
+			c := &http.Client{Timeout: 10 * time.Second}
+			resp, err := c.Get(app.URL + "/readyz")
+			if err != nil {
+				t.Fatalf("/readyz did not answer while the database hung: %v", err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			want := []string{"not ready", "database: no answer within 800ms", "session store: connection refused", "epic token: ok"}
+			if got := strings.Split(strings.TrimSpace(string(body)), "\n"); resp.StatusCode != http.StatusServiceUnavailable || strings.Join(got, "|") != strings.Join(want, "|") {
+				t.Errorf("/readyz = %d\n%s\nwant 503\n%s", resp.StatusCode, body, strings.Join(want, "\n"))
 			}
 		})
 	}

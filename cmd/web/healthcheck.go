@@ -9,6 +9,12 @@ import (
 	"time"
 )
 
+// healthcheckTimeout bounds `web healthcheck`. It stays below the Dockerfile's HEALTHCHECK
+// --timeout (5s), so a hung server is reported by this command in `docker inspect` ("healthcheck:
+// … deadline exceeded") rather than by Docker killing it with no word of why. /healthz checks
+// nothing and answers at once; /readyz, with its own bound, is the balancer's business.
+const healthcheckTimeout = 3 * time.Second
+
 // runHealthcheck probes the local server's /healthz; the container HEALTHCHECK runs it, so the final
 // image needs no curl or shell.
 func runHealthcheck(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
@@ -23,7 +29,7 @@ func runHealthcheck(ctx context.Context, getenv func(string) string, stdout io.W
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1"
 	}
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, healthcheckTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
 	if err != nil {
