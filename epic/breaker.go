@@ -19,6 +19,7 @@ type breaker struct {
 	failures  int
 	openUntil time.Time
 	probing   bool
+	opened    uint64 // times it went from closed to open (a failed probe keeps it open, not counted)
 }
 
 // allow reports whether a request may be sent. In the half-open state only one probe is let
@@ -49,6 +50,9 @@ func (b *breaker) failure() {
 	defer b.mu.Unlock()
 	b.failures++
 	b.probing = false
+	if b.failures == b.threshold {
+		b.opened++
+	}
 	if b.failures >= b.threshold {
 		b.openUntil = b.now().Add(b.cooldown)
 	}
@@ -59,4 +63,12 @@ func (b *breaker) neutral() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.probing = false
+}
+
+// state reports whether the breaker is open (refusing requests, or letting its one probe through
+// after the cooldown: not closed until a request succeeds) and how many times it has opened.
+func (b *breaker) state() (open bool, opened uint64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.failures >= b.threshold, b.opened
 }

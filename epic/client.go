@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -46,6 +48,11 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{cfg: cfg, base: base, now: time.Now, tokenURL: cfg.TokenURL,
 		decoding: make(chan struct{}, runtime.GOMAXPROCS(0)), breakers: map[string]*breaker{}}
+	// Made now rather than on first use, so Breakers lists every resource type from the start and
+	// a dashboard shows "closed" rather than nothing for a resource not yet asked for.
+	for _, r := range breakerResources {
+		c.breakerFor(r)
+	}
 	return c, nil
 }
 
@@ -66,6 +73,32 @@ func (c *Client) breakerFor(resource string) *breaker {
 		c.breakers[resource] = b
 	}
 	return b
+}
+
+// breakerResources are the FHIR resource types the client asks Epic for, each with its breaker.
+var breakerResources = []string{"Patient", "Encounter", "Observation"}
+
+// BreakerState is one resource type's circuit breaker, for metrics.
+type BreakerState struct {
+	Resource string // the FHIR resource type: "Patient", "Encounter", "Observation"
+	// Open: recent requests for this resource kept failing, so Chartside has stopped asking Epic
+	// for it (staff see "… requests paused"). It stays open until a request succeeds again: the one
+	// probe let through after the cooldown, which needs someone to ask for that resource.
+	Open   bool
+	Opened uint64 // times it has opened since start
+}
+
+// Breakers reports every circuit breaker's state, sorted by resource type. It makes no request.
+func (c *Client) Breakers() []BreakerState {
+	c.breakerMu.Lock()
+	defer c.breakerMu.Unlock()
+	out := make([]BreakerState, 0, len(c.breakers))
+	for r, b := range c.breakers {
+		open, opened := b.state()
+		out = append(out, BreakerState{Resource: r, Open: open, Opened: opened})
+	}
+	slices.SortFunc(out, func(a, b BreakerState) int { return strings.Compare(a.Resource, b.Resource) })
+	return out
 }
 
 // signingKey is the key that signs: the last configured one.

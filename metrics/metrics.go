@@ -1,5 +1,6 @@
 // Package metrics exposes Chartside's Prometheus metrics: HTTP requests by route and status, upstream
-// Epic calls by operation and outcome, token refreshes and whether a token can be had, and active
+// Epic calls by operation and outcome, token refreshes and whether a token can be had, the Epic
+// circuit breakers (open or not, and how often they opened) per FHIR resource type, and active
 // sessions. Labels are route templates and fixed vocabularies only — never patient data, usernames
 // or raw paths.
 package metrics

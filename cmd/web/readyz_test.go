@@ -95,6 +95,12 @@ func TestReadyzFollowsEpicTokenWithoutUserTraffic(t *testing.T) {
 	if v := tokenMetric(); v != "0" {
 		t.Errorf("chartside_epic_token_ok = %s during the outage, want 0", v)
 	}
+	// The circuit breakers are wired to /metrics too, every resource type listed and closed (a
+	// token outage is not a FHIR failure). epic's TestBreakerStateOnMetrics opens one.
+	if _, body := get("/metrics"); !strings.Contains(body, `chartside_epic_circuit_open{resource="Observation"} 0`) ||
+		!strings.Contains(body, `chartside_epic_circuit_opened_total{resource="Patient"} 0`) {
+		t.Errorf("/metrics lacks the Epic circuit breakers:\n%s", body)
+	}
 
 	// A clinician's lookup gets Chartside's own message (HAProxy still routes to the replica).
 	jar, _ := cookiejar.New(nil)

@@ -78,6 +78,14 @@ func runServe(ctx context.Context, getenv func(string) string, stdout, stderr io
 		return 1
 	})
 
+	m.EpicCircuits(func() []metrics.Circuit {
+		var out []metrics.Circuit
+		for _, b := range client.Breakers() {
+			out = append(out, metrics.Circuit{Resource: b.Resource, Open: b.Open, Opened: b.Opened})
+		}
+		return out
+	})
+
 	store, storeReady, closeStore, err := sessionStore(cfg, database, log)
 	if err != nil {
 		return err
