@@ -1,6 +1,7 @@
 package epic
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"runtime"
@@ -33,6 +34,11 @@ type Client struct {
 	tokenURL     string        // configured or discovered
 
 	decoding chan struct{} // a slot per large body being decoded (decodeTurn)
+
+	// stopping ends when Shutdown is called: token exchanges in flight are cancelled then, and
+	// reported as cancelled rather than as Epic's answer.
+	stopping context.Context
+	stop     context.CancelFunc
 }
 
 // New validates cfg and returns a Client. It makes no request: the token URL is discovered and
@@ -48,6 +54,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{cfg: cfg, base: base, now: time.Now, tokenURL: cfg.TokenURL,
 		decoding: make(chan struct{}, runtime.GOMAXPROCS(0)), breakers: map[string]*breaker{}}
+	c.stopping, c.stop = context.WithCancel(context.Background())
 	// Made now rather than on first use, so Breakers lists every resource type from the start and
 	// a dashboard shows "closed" rather than nothing for a resource not yet asked for.
 	for _, r := range breakerResources {
@@ -74,6 +81,14 @@ func (c *Client) breakerFor(resource string) *breaker {
 	}
 	return b
 }
+
+// Shutdown cancels the token exchange in flight, if any, and any started later; they are logged as
+// cancelled by shutdown, not as failures. Call it when the server starts shutting down, before it
+// stops listening, when the token endpoint depends on this process: in sandbox mode the sandbox
+// fetches Chartside's JWK Set from Chartside's own listener, so an exchange still running when the
+// listener closed was refused as invalid_client and logged with the causes of wrong credentials.
+// Requests with a cached token carry on.
+func (c *Client) Shutdown() { c.stop() }
 
 // breakerResources are the FHIR resource types the client asks Epic for, each with its breaker.
 var breakerResources = []string{"Patient", "Encounter", "Observation"}

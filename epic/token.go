@@ -62,6 +62,7 @@ func (c *Client) joinExchange(ctx context.Context) <-chan singleflight.Result {
 		}
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*c.cfg.RequestTimeout)
 		defer cancel()
+		defer context.AfterFunc(c.stopping, cancel)() // Shutdown cancels it
 		return c.fetchToken(fctx)
 	})
 }
@@ -101,6 +102,12 @@ func (c *Client) fetchToken(ctx context.Context) (string, error) {
 	}
 	c.mu.Unlock()
 	close(finished)
+	if err != nil && c.stopping.Err() != nil && errors.Is(err, context.Canceled) {
+		// Not Epic's answer: Shutdown cancelled the exchange (see Client.Shutdown).
+		c.cfg.Hooks.tokenRefresh(outcomeCanceled)
+		c.cfg.Logger.InfoContext(ctx, "epic: token exchange cancelled: Chartside is shutting down")
+		return "", err
+	}
 	if err != nil {
 		var te *TokenError
 		outcome := outcomeError

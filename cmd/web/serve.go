@@ -148,12 +148,22 @@ func runServe(ctx context.Context, getenv func(string) string, stdout, stderr io
 			VitalsStaleAfter: cfg.VitalsStaleAfter,
 		},
 	})
-	return serveHTTP(ctx, log, ln, srv.Handler(), stdout)
+	// In sandbox mode the sandbox fetches Chartside's JWK Set from this server, which stops
+	// listening as soon as shutdown starts: a token exchange still running then could only be
+	// refused, as invalid_client, and logged as if the credentials were wrong. Cancel it first. With
+	// a real Epic the exchange does not depend on this listener and is left to finish for the
+	// requests in flight that wait for it.
+	stopping := func() {}
+	if cfg.SandboxMode() {
+		stopping = client.Shutdown
+	}
+	return serveHTTP(ctx, log, ln, srv.Handler(), stdout, stopping)
 }
 
 // serveHTTP runs an http.Server with explicit timeouts on ln until ctx ends, then lets in-flight
-// requests finish for up to shutdownGrace.
-func serveHTTP(ctx context.Context, log *slog.Logger, ln net.Listener, h http.Handler, stdout io.Writer) error {
+// requests finish for up to shutdownGrace. stopping is called when ctx ends, before the listener
+// closes.
+func serveHTTP(ctx context.Context, log *slog.Logger, ln net.Listener, h http.Handler, stdout io.Writer, stopping func()) error {
 	hs := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -176,6 +186,7 @@ func serveHTTP(ctx context.Context, log *slog.Logger, ln net.Listener, h http.Ha
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", slog.Duration("grace", shutdownGrace))
+	stopping()
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {

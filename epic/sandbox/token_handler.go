@@ -38,6 +38,12 @@ func (s *Sandbox) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	clientID, err := s.authenticate(r)
+	if err != nil && r.Context().Err() != nil {
+		// The client hung up (Chartside shutting down cancels its exchange) while we fetched its
+		// JWK Set: nobody is waiting for an answer, and "invalid_client" would read as bad keys.
+		s.log.Info("sandbox: token request abandoned: the client went away")
+		return
+	}
 	if err != nil {
 		var rej *rejection
 		reason := "internal error"
