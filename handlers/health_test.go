@@ -40,24 +40,12 @@ func TestReadyzCountsOnlyCountedChecks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			database := dbtest.New(t, db.SQLite)
-			srv := handlers.NewServer(handlers.Deps{
-				Logger:   slog.New(slog.DiscardHandler),
-				Static:   static.FS(),
-				Sessions: sessions.New(sessions.NewSQLStore(database), sessions.Options{}),
-				Ready: []handlers.ReadyCheck{
-					{Name: "database", Check: func(context.Context) error { return tt.dbErr }},
-					{Name: "epic token", Check: func(context.Context) error { return tt.epicErr }, Informational: true},
-				},
-			})
-			app := httptest.NewServer(srv.Handler())
+			app := readyServer(t,
+				handlers.ReadyCheck{Name: "database", Check: func(context.Context) error { return tt.dbErr }},
+				handlers.ReadyCheck{Name: "epic token", Check: func(context.Context) error { return tt.epicErr }, Informational: true},
+			)
 			defer app.Close()
-			resp, err := http.Get(app.URL + "/readyz")
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			resp, body := getReadyz(t, http.DefaultClient, app.URL)
 			if got := strings.Split(strings.TrimSpace(string(body)), "\n"); resp.StatusCode != tt.wantStatus || strings.Join(got, "|") != strings.Join(tt.wantLines, "|") {
 				t.Errorf("/readyz = %d\n%s\nwant %d\n%s", resp.StatusCode, body, tt.wantStatus, strings.Join(tt.wantLines, "\n"))
 			}
@@ -85,33 +73,44 @@ func TestReadyzAnswersBeforeTheBalancerGivesUp(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			release := make(chan struct{})
-			database := dbtest.New(t, db.SQLite)
-			srv := handlers.NewServer(handlers.Deps{
-				Logger:   slog.New(slog.DiscardHandler),
-				Static:   static.FS(),
-				Sessions: sessions.New(sessions.NewSQLStore(database), sessions.Options{}),
-				Ready: []handlers.ReadyCheck{
-					{Name: "database", Check: tt.check(release)},
-					{Name: "session store", Check: func(context.Context) error { return errors.New("connection refused") }},
-					{Name: "epic token", Check: func(context.Context) error { return nil }, Informational: true},
-				},
-			})
-			app := httptest.NewServer(srv.Handler())
+			app := readyServer(t,
+				handlers.ReadyCheck{Name: "database", Check: tt.check(release)},
+				handlers.ReadyCheck{Name: "session store", Check: func(context.Context) error { return errors.New("connection refused") }},
+				handlers.ReadyCheck{Name: "epic token", Check: func(context.Context) error { return nil }, Informational: true},
+			)
 			defer app.Close()
 			defer close(release) // before app.Close, which waits for the handler
 			// Without the bound /readyz would wait for the database until the test ends; this
 			// client's own limit turns that into a clear failure instead of a hang.
-			c := &http.Client{Timeout: 10 * time.Second}
-			resp, err := c.Get(app.URL + "/readyz")
-			if err != nil {
-				t.Fatalf("/readyz did not answer while the database hung: %v", err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			resp, body := getReadyz(t, &http.Client{Timeout: 10 * time.Second}, app.URL)
 			want := []string{"not ready", "database: no answer within 800ms", "session store: connection refused", "epic token: ok"}
 			if got := strings.Split(strings.TrimSpace(string(body)), "\n"); resp.StatusCode != http.StatusServiceUnavailable || strings.Join(got, "|") != strings.Join(want, "|") {
 				t.Errorf("/readyz = %d\n%s\nwant 503\n%s", resp.StatusCode, body, strings.Join(want, "\n"))
 			}
 		})
 	}
+}
+
+// readyServer serves Chartside with the given readiness checks; the caller closes it.
+func readyServer(t *testing.T, checks ...handlers.ReadyCheck) *httptest.Server {
+	t.Helper()
+	srv := handlers.NewServer(handlers.Deps{
+		Logger:   slog.New(slog.DiscardHandler),
+		Static:   static.FS(),
+		Sessions: sessions.New(sessions.NewSQLStore(dbtest.New(t, db.SQLite)), sessions.Options{}),
+		Ready:    checks,
+	})
+	return httptest.NewServer(srv.Handler())
+}
+
+// getReadyz asks base's /readyz with c and returns the answer and its body.
+func getReadyz(t *testing.T, c *http.Client, base string) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := c.Get(base + "/readyz")
+	if err != nil {
+		t.Fatalf("/readyz did not answer: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, body
 }
