@@ -93,6 +93,13 @@ func (c *Client) fetchToken(ctx context.Context) (string, error) {
 	c.tokenTried, c.tokenRunning = c.now(), finished
 	c.mu.Unlock()
 	tok, until, scope, err := c.exchangeToken(ctx)
+	if err != nil && c.stopping.Err() != nil {
+		// Shutdown began while the exchange ran (see Client.Shutdown): whatever it ended with is
+		// not Epic's verdict on the credentials. Shutdown's cancellation reaches the HTTP request
+		// asynchronously, so the sandbox's refusal (the JWK Set it fetches from this process's
+		// closing listener is gone) can arrive before it.
+		err = errShuttingDown
+	}
 	c.mu.Lock()
 	c.tokenDone, c.tokenRunning = true, nil
 	if err != nil {
@@ -102,8 +109,7 @@ func (c *Client) fetchToken(ctx context.Context) (string, error) {
 	}
 	c.mu.Unlock()
 	close(finished)
-	if err != nil && c.stopping.Err() != nil && errors.Is(err, context.Canceled) {
-		// Not Epic's answer: Shutdown cancelled the exchange (see Client.Shutdown).
+	if err == errShuttingDown {
 		c.cfg.Hooks.tokenRefresh(outcomeCanceled)
 		c.cfg.Logger.InfoContext(ctx, "epic: token exchange cancelled: Chartside is shutting down")
 		return "", err
@@ -124,6 +130,9 @@ func (c *Client) fetchToken(ctx context.Context) (string, error) {
 	c.cfg.Logger.InfoContext(ctx, "epic: token refreshed", "valid_until", until.UTC().Format(time.RFC3339))
 	return tok, nil
 }
+
+// errShuttingDown is a token exchange that failed after Shutdown.
+var errShuttingDown = fmt.Errorf("epic: token exchange cancelled: Chartside is shutting down: %w", context.Canceled)
 
 func (c *Client) exchangeToken(ctx context.Context) (tok string, until time.Time, scope string, err error) {
 	tokenURL, err := c.resolveTokenURL(ctx)
