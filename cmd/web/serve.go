@@ -154,8 +154,11 @@ func runServe(ctx context.Context, getenv func(string) string, stdout, stderr io
 	// a real Epic the exchange does not depend on this listener and is left to finish for the
 	// requests in flight that wait for it.
 	stopping := func() {}
-	if cfg.SandboxMode() {
-		stopping = client.Shutdown
+	if up.sandbox != nil {
+		stopping = func() {
+			up.sandbox.ClientStopping()
+			client.Shutdown()
+		}
 	}
 	return serveHTTP(ctx, log, ln, srv.Handler(), stdout, stopping)
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -56,7 +57,16 @@ type Sandbox struct {
 
 	capability []byte          // compact CapabilityStatement JSON
 	types      map[string]bool // resource types it lists
+
+	clientStopping atomic.Bool // see ClientStopping
 }
+
+// ClientStopping tells an embedded sandbox that the process it serves is shutting down: `web
+// serve` calls it before closing the listener that serves its JWK Set, which this sandbox fetches
+// to authenticate a token request. A token request that fails to authenticate from then on is
+// logged as abandoned and answered 503, not rejected as invalid_client with the causes of wrong
+// credentials. (Epic itself would say invalid_client; nobody is left to read the answer here.)
+func (s *Sandbox) ClientStopping() { s.clientStopping.Store(true) }
 
 // New builds a sandbox and its data. Data generation is deterministic for a given Seed and Now.
 func New(opts Options) (*Sandbox, error) {

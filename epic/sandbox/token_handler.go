@@ -38,10 +38,13 @@ func (s *Sandbox) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	clientID, err := s.authenticate(r)
-	if err != nil && r.Context().Err() != nil {
-		// The client hung up (Chartside shutting down cancels its exchange) while we fetched its
-		// JWK Set: nobody is waiting for an answer, and "invalid_client" would read as bad keys.
+	if err != nil && (r.Context().Err() != nil || s.clientStopping.Load()) {
+		// The client hung up or is shutting down (Chartside cancels its exchange and closes the
+		// listener that serves its JWK Set) while we fetched the key set: nobody is waiting for an
+		// answer, and "invalid_client" would read as bad keys. The flag is what makes this certain:
+		// the client's hang-up reaches r's context only when the server next reads the connection.
 		s.log.Info("sandbox: token request abandoned: the client went away")
+		writeHTMLError(w, http.StatusServiceUnavailable, "503 - Service Unavailable")
 		return
 	}
 	if err != nil {
