@@ -285,3 +285,49 @@ func TestSocialHistoryCapture(t *testing.T) {
 		t.Errorf("social history:\n got %+v\nwant %+v", got, want)
 	}
 }
+
+// TestCamilaLopezVitalHistoryIsThatVital: Epic lists a vital's LOINC codes in code order, so
+// Camila Lopez's pulse carries the "Vital signs" panel code 8716-3 (shared by every vital) before
+// its own 8867-4. Its link opened a "Pulse history" listing her blood pressure, weight,
+// temperature and height as pulse results.
+func TestCamilaLopezVitalHistoryIsThatVital(t *testing.T) {
+	loc := chicago(t)
+	obs := bundleOf[fhir.Observation](t, "observation-search-vital-signs-sandbox-camila-lopez-TRIMMED.json", "Observation")
+	now := time.Date(2026, 4, 28, 12, 0, 0, 0, time.UTC)
+	wantCode := map[string]string{
+		"BP":     "http://loinc.org|55284-4",
+		"Height": "http://loinc.org|8302-2",
+		"Pulse":  "http://loinc.org|8867-4",
+		"Temp":   "http://loinc.org|8310-5",
+		"Weight": "http://loinc.org|29463-7",
+	}
+	for _, o := range obs {
+		name := o.Code.Label()
+		code := AnalyteCode(o.Code)
+		if code != wantCode[name] {
+			t.Errorf("%s: AnalyteCode = %q, want %q", name, code, wantCode[name])
+		}
+		a := Analyte(obs, nil, code, RangeAll, now, loc, testLinks())
+		if a.Name != name {
+			t.Errorf("%s: history named %q", name, a.Name)
+		}
+		for _, r := range a.Table.Rows {
+			if r.Name != name {
+				t.Errorf("%s history lists %s %s %s", name, r.Name, r.Value, r.Unit)
+			}
+		}
+		if len(a.Table.Rows) != 1 {
+			t.Errorf("%s history has %d rows, want its 1 result", name, len(a.Table.Rows))
+		}
+	}
+	// Only the panel code: it still names something rather than nothing.
+	only := fhir.CodeableConcept{Coding: []fhir.Coding{{System: systemLOINC, Code: "8716-3"}}}
+	if got := AnalyteCode(only); got != "http://loinc.org|8716-3" {
+		t.Errorf("panel code alone: AnalyteCode = %q", got)
+	}
+	// A flowsheet row beats the panel code when there is no other LOINC code.
+	row := fhir.CodeableConcept{Coding: []fhir.Coding{{System: systemLOINC, Code: "8716-3"}, {System: "urn:oid:1.2.840.114350.1.13.0.1.7.2.707679", Code: "8"}}}
+	if got := AnalyteCode(row); got != "urn:oid:1.2.840.114350.1.13.0.1.7.2.707679|8" {
+		t.Errorf("panel code and flowsheet row: AnalyteCode = %q", got)
+	}
+}

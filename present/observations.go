@@ -13,11 +13,30 @@ import (
 // LOINC is the code system Chartside prefers for naming analytes.
 const systemLOINC = "http://loinc.org"
 
+// loincGroupers are LOINC panel codes that name a category, not an analyte: Epic puts 8716-3
+// "Vital signs" on every vital, beside the vital's own LOINC code, and lists LOINC codes in code
+// order, so a pulse (8867-4) or a respiratory rate (9279-1) carries 8716-3 first.
+var loincGroupers = []string{"8716-3", "85353-1"}
+
+func isLOINCGrouper(cd fhir.Coding) bool {
+	return cd.System == systemLOINC && slices.Contains(loincGroupers, cd.Code)
+}
+
 // AnalyteCode is the code that identifies an observation's analyte: "system|code" of its LOINC
-// coding, else of its first coding with a code. "" when the observation has no code.
+// coding, else of its first coding with a code; a grouper code (loincGroupers) only when the
+// observation has no other. Keyed on 8716-3, Camila Lopez's pulse opened a "Pulse history" that
+// listed her blood pressure, weight, temperature and height as pulse results, and asked Epic for
+// every vital sign. "" when the observation has no code.
 func AnalyteCode(c fhir.CodeableConcept) string {
-	if cd, ok := c.CodingFor(systemLOINC); ok && cd.Code != "" {
-		return cd.System + "|" + cd.Code
+	for _, cd := range c.Coding {
+		if cd.System == systemLOINC && cd.Code != "" && !isLOINCGrouper(cd) {
+			return cd.System + "|" + cd.Code
+		}
+	}
+	for _, cd := range c.Coding {
+		if cd.Code != "" && !isLOINCGrouper(cd) {
+			return cd.System + "|" + cd.Code
+		}
 	}
 	for _, cd := range c.Coding {
 		if cd.Code != "" {
