@@ -323,7 +323,7 @@ func TimelineGroups(encs []fhir.Encounter, loc *time.Location, links Links) []vi
 		if si.IsZero() != sj.IsZero() {
 			return !si.IsZero()
 		}
-		return sj.Before(si)
+		return clinicOrder(sj, loc).Before(clinicOrder(si, loc))
 	})
 	var groups []views.MonthGroup
 	for _, e := range sorted {
@@ -336,6 +336,20 @@ func TimelineGroups(encs []fhir.Encounter, loc *time.Location, links Links) []vi
 	}
 	nameApart(groups)
 	return groups
+}
+
+// clinicOrder is when a date sorts in the clinic: an instant as it is, a date without a time
+// (Epic's clinic visits) from the start of its day, month or year in loc, the calendar the
+// timeline's headings use. fhir.DateTime.Time puts such a date at midnight UTC, which in
+// America/Chicago is 18:00 the day before: an office visit on Nov 18 sorted below an emergency
+// visit at 20:00 on Nov 17, and one on Dec 1 below an evening visit on Nov 30, splitting December
+// into two headings.
+func clinicOrder(d fhir.DateTime, loc *time.Location) time.Time {
+	if d.HasTime() {
+		return d.Time()
+	}
+	y, m, day := d.Civil()
+	return time.Date(y, max(m, time.January), max(day, 1), 0, 0, 0, 0, loc)
 }
 
 func monthLabel(d fhir.DateTime, loc *time.Location) string {

@@ -115,3 +115,35 @@ func TestTimelineWindow(t *testing.T) {
 		t.Errorf("notes %q", got)
 	}
 }
+
+// TestTimelineOrdersDatesInTheClinicDay: Epic sends a clinic visit's period as a date and a
+// hospital encounter's as an instant. A date sorted as midnight UTC, which in Chicago is 18:00 the
+// day before: the follow-up office visit of Nov 18 was listed below (before) the emergency visit
+// of the evening of Nov 17, and the Dec 1 visit below an evening visit on Nov 30, so December had
+// two headings with November between them.
+func TestTimelineOrdersDatesInTheClinicDay(t *testing.T) {
+	loc := chicago(t)
+	encs := []fhir.Encounter{
+		encounterFrom(t, `{"id":"a","status":"finished","period":{"start":"2026-12-03T10:00:00-06:00"}}`),
+		encounterFrom(t, `{"id":"b","status":"finished","period":{"start":"2026-11-30T20:00:00-06:00"}}`),
+		encounterFrom(t, `{"id":"c","status":"finished","period":{"start":"2026-12-01"}}`),
+		encounterFrom(t, `{"id":"d","status":"finished","period":{"start":"2026-11-17T20:00:00-06:00","end":"2026-11-17T23:10:00-06:00"}}`),
+		encounterFrom(t, `{"id":"e","status":"finished","period":{"start":"2026-11-18"}}`),
+		encounterFrom(t, `{"id":"f","status":"finished","period":{"start":"2026-11"}}`),
+		encounterFrom(t, `{"id":"g","status":"finished","period":{"start":"2026-11-01T08:00:00-06:00"}}`),
+	}
+	var got []string
+	for _, g := range TimelineGroups(encs, loc, Links{}) {
+		got = append(got, g.Label+":")
+		for _, r := range g.Entries {
+			got = append(got, r.When)
+		}
+	}
+	want := []string{
+		"December 2026:", "Dec 3, 2026 10:00", "Dec 1, 2026",
+		"November 2026:", "Nov 30, 2026 20:00", "Nov 18, 2026", "Nov 17, 2026 20:00 – 23:10", "Nov 1, 2026 08:00", "Nov 2026",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("timeline:\n got %q\nwant %q", got, want)
+	}
+}
