@@ -190,8 +190,9 @@ func TestLabMatrix(t *testing.T) {
 		t.Errorf("glucose row = %+v", g)
 	}
 	want := []views.MatrixCell{
-		// Both results' flags: the 140's High is not dropped behind the 150's Critical high.
-		{Value: "140; 150", Flag: views.Flag{Text: "Critical high", Level: views.FlagCritical, Icon: "‼",
+		// Both results' flags: the 140's High is not dropped behind the 150's Critical high; each
+		// result says its own flag and time.
+		{Value: "140 H at 20:00; 150 HH at 15:00", Flag: views.Flag{Text: "Critical high", Level: views.FlagCritical, Icon: "‼",
 			Also: []views.Flag{{Text: "High", Level: views.FlagHigh, Icon: "▲"}}}},
 		{Value: "90"},
 		{Value: "8 mmol/L"}, // another unit is spelled out, never merged silently
@@ -326,7 +327,7 @@ func TestLabMatrixStatus(t *testing.T) {
 		{"cancelled", []fhir.Observation{lab("cancelled", "2024-01-01", "", "")}, views.MatrixCell{Value: "Not recorded (cancelled)"}},
 		{"entered in error does not flag the cell", []fhir.Observation{
 			lab("final", "2024-01-01T10:00:00Z", "4.0", ""), lab("entered-in-error", "2024-01-01T09:00:00Z", "6.8", "HH")},
-			views.MatrixCell{Value: "4.0; 6.8 (entered in error)"}},
+			views.MatrixCell{Value: "4.0 at 10:00; 6.8 (entered in error) at 09:00"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

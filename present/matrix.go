@@ -25,7 +25,7 @@ func LabMatrix(obs []fhir.Observation, loc *time.Location, links Links) views.La
 		oldest                fhir.DateTime // its oldest result: its link opens a range that holds them all
 	}
 	tests := map[string]*test{}
-	cells := map[key]*views.MatrixCell{}
+	cells := map[key][]cellResult{}
 	days := map[string]time.Time{}
 	for _, o := range sortNewestFirst(obs) {
 		eff := o.Effective()
@@ -77,12 +77,7 @@ func LabMatrix(obs []fhir.Observation, loc *time.Location, links Links) views.La
 			}
 		}
 		k := key{id, day}
-		if c := cells[k]; c != nil {
-			c.Value += "; " + v
-			c.Flag = mergeFlags(c.Flag, f)
-		} else {
-			cells[k] = &views.MatrixCell{Value: v, Flag: f}
-		}
+		cells[k] = append(cells[k], cellResult{value: v, flag: f, eff: eff})
 	}
 	m := views.LabMatrix{Caption: "Lab results by date (newest first)", Empty: "No lab results in this period."}
 	dayKeys := make([]string, 0, len(days))
@@ -102,15 +97,49 @@ func LabMatrix(obs []fhir.Observation, loc *time.Location, links Links) views.La
 		t := tests[id]
 		row := views.MatrixRow{Name: t.name, Unit: t.unit, Range: t.rng, AnalyteURL: links.analyteAt(t.code, t.oldest)}
 		for _, d := range dayKeys {
-			if c := cells[key{id, d}]; c != nil {
-				row.Cells = append(row.Cells, *c)
-			} else {
-				row.Cells = append(row.Cells, views.MatrixCell{})
-			}
+			row.Cells = append(row.Cells, matrixCell(cells[key{id, d}], loc))
 		}
 		m.Rows = append(m.Rows, row)
 	}
 	return m
+}
+
+// cellResult is one result in a matrix cell: its value as the cell writes it, its flag.
+type cellResult struct {
+	value string
+	flag  views.Flag
+	eff   fhir.DateTime
+}
+
+// matrixCell is the cell of a test's results on one day (newest first). Several results say each
+// their time and their own flag ("4.6 at 21:34; 6.7 HH at 19:04"): joined bare under the cell's one
+// badge, Kwame Mensah's (400012) redrawn potassium read "4.6; 6.7 ‼ Critical high", left to right
+// as a potassium that rose to a critical 6.7, when the 6.7 was drawn first and the 4.6 is current.
+func matrixCell(rs []cellResult, loc *time.Location) views.MatrixCell {
+	switch len(rs) {
+	case 0:
+		return views.MatrixCell{}
+	case 1:
+		return views.MatrixCell{Value: rs[0].value, Flag: rs[0].flag}
+	}
+	var c views.MatrixCell
+	parts := make([]string, 0, len(rs))
+	for _, r := range rs {
+		v := r.value
+		if m := marker(r.flag); m != "" {
+			v += " " + m
+		}
+		switch {
+		case r.eff.HasTime():
+			v += " at " + DateTimeClock(r.eff, loc)
+		case !r.eff.IsZero():
+			v += " (time not sent)"
+		}
+		parts = append(parts, v)
+		c.Flag = mergeFlags(c.Flag, r.flag)
+	}
+	c.Value = strings.Join(parts, "; ")
+	return c
 }
 
 // matrixDay is the column label of a result and a time for ordering columns; an undated result's

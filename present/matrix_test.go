@@ -78,3 +78,48 @@ func TestLabMatrixSaysWhatDiffers(t *testing.T) {
 		})
 	}
 }
+
+// TestLabMatrixCellSaysWhichResultIsWhich: several results of a test on one day each say their
+// time and their own flag. Kwame Mensah (sandbox 400012) had a critical potassium of 6.7 at 19:04
+// redrawn at 21:34 as 4.6: the cell read "4.6; 6.7 ‼ Critical high", which reads left to right as
+// a potassium that rose to a critical 6.7.
+func TestLabMatrixCellSaysWhichResultIsWhich(t *testing.T) {
+	loc, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := func(when, value, interp string) fhir.Observation {
+		js := `{"status":"final","code":{"coding":[{"system":"http://loinc.org","code":"2823-3"}],"text":"Potassium"},"effectiveDateTime":"` + when +
+			`","valueQuantity":{"value":` + value + `,"unit":"mmol/L"},"referenceRange":[{"text":"3.5 - 5.1 mmol/L"}]`
+		if interp != "" {
+			js += `,"interpretation":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation","code":"` + interp + `"}]}]`
+		}
+		return obsFrom(t, js+"}")
+	}
+	tests := []struct {
+		name string
+		obs  []fhir.Observation
+		want string
+	}{
+		{"redrawn critical", []fhir.Observation{k("2026-11-22T19:04:00-06:00", "6.7", "HH"), k("2026-11-22T21:34:00-06:00", "4.6", "")},
+			"4.6 at 21:34; 6.7 HH at 19:04"},
+		{"one result stays as it was", []fhir.Observation{k("2026-11-22T19:04:00-06:00", "6.7", "HH")}, "6.7"},
+		{"a result without a time", []fhir.Observation{k("2026-11-22T19:04:00-06:00", "5.4", "H"), k("2026-11-22", "4.0", "")},
+			"5.4 H at 19:04; 4.0 (time not sent)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := LabMatrix(tt.obs, loc, Links{})
+			if len(m.Rows) != 1 || len(m.Rows[0].Cells) != 1 {
+				t.Fatalf("rows = %+v", m.Rows)
+			}
+			c := m.Rows[0].Cells[0]
+			if c.Value != tt.want {
+				t.Errorf("cell = %q, want %q", c.Value, tt.want)
+			}
+			if tt.obs[0].Interpretation != nil && c.Flag.Text != "Critical high" && c.Flag.Text != "High" {
+				t.Errorf("cell flag = %+v, want the flagged result's", c.Flag)
+			}
+		})
+	}
+}
