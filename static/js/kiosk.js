@@ -80,10 +80,32 @@
     if (channel) channel.postMessage({ type: type });
   }
 
+  // The warning takes the focus (onto "Stay signed in") from wherever the user was. Hidden with the
+  // focus inside it, the focus fell to the page's body: a keyboard or screen-reader user who pressed
+  // Stay was sent back to the top of the chart, their place in it lost. Where they were is kept
+  // when the warning shows and given back when it hides.
+  var returnFocus = null;
+  function showWarning() {
+    var active = document.activeElement;
+    returnFocus = active && active !== document.body && !warning.contains(active) ? active : null;
+    warning.hidden = false;
+    stay.focus();
+  }
+  function hideWarning() {
+    if (warning.hidden) return;
+    var hadFocus = warning.contains(document.activeElement);
+    warning.hidden = true;
+    var back = returnFocus;
+    returnFocus = null;
+    if (!hadFocus) return;
+    if (!back || !back.isConnected || back.getClientRects().length === 0) back = document.getElementById("main");
+    if (back) back.focus({ preventScroll: true });
+  }
+
   // Every request that reaches the server pushes its idle deadline back, so the countdown restarts.
   function restart(fromOtherTab) {
     deadline = Date.now() + idleSeconds * 1000;
-    if (!warning.hidden) warning.hidden = true;
+    hideWarning();
     if (!fromOtherTab) tell("activity");
   }
 
@@ -147,12 +169,9 @@
         return;
       }
       countdown.textContent = String(left);
-      if (warning.hidden) {
-        warning.hidden = false;
-        stay.focus();
-      }
-    } else if (!warning.hidden) {
-      warning.hidden = true;
+      if (warning.hidden) showWarning();
+    } else {
+      hideWarning();
     }
   }
 
