@@ -1,5 +1,6 @@
 # Chartside container: a static binary on a minimal, non-root base image.
-# Build: make docker   Run: docker run -p 8080:8080 -v chartside-data:/data chartside
+# Build: make docker   Run: docker run -p 8080:8080 -v chartside-data:/data -e TIMEZONE=America/Chicago chartside
+# (the image's own time zone is UTC: set TIMEZONE to the clinic's, as chart times carry no zone)
 
 FROM node:20-bookworm-slim AS assets
 WORKDIR /src

@@ -34,6 +34,7 @@ type Config struct {
 	TrustedProxies  []netip.Prefix
 
 	TimeZone         *time.Location
+	TimeZoneFromHost bool // TIMEZONE unset (or Local): the host's zone, UTC in most containers
 	MRNPattern       *regexp.Regexp
 	VitalsStaleAfter time.Duration
 
@@ -85,7 +86,23 @@ func (c Config) warnings() []string {
 	if c.Epic.JWKSURL == "" {
 		w = append(w, "no JWK Set URL: Epic requires backend apps to publish their public keys at one (registered with the app), and token requests carry no jku; set PUBLIC_URL (Chartside serves /.well-known/jwks.json) or EPIC_JWKS_URL")
 	}
+	if c.TimeZoneFromHost && alwaysUTC(c.TimeZone) {
+		// Chart times carry no zone, so a clinic outside UTC would read every vital sign, result
+		// and visit hours off, with nothing on the page to say so.
+		w = append(w, "TIMEZONE is not set and this host's time zone is UTC (as in most containers): chart dates and times are shown in UTC, with no zone beside them; set TIMEZONE to the clinic's IANA time zone (e.g. America/Chicago), or to UTC if that is meant")
+	}
 	return w
+}
+
+// alwaysUTC reports whether loc is UTC all year (no offset in January or in July).
+func alwaysUTC(loc *time.Location) bool {
+	year := time.Now().Year()
+	for _, month := range []time.Month{time.January, time.July} {
+		if _, offset := time.Date(year, month, 1, 12, 0, 0, 0, loc).Zone(); offset != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // sandboxOnSharedStore refuses to serve on the embedded sandbox with a database or session store
@@ -338,6 +355,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		loc = time.Local
 	}
 	c.TimeZone = loc
+	c.TimeZoneFromHost = tz == "Local"
 	pattern := e.str("MRN_PATTERN", `^[A-Za-z0-9-]{1,20}$`)
 	re, err := regexp.Compile(pattern)
 	if err != nil {

@@ -126,3 +126,58 @@ func TestRealEpicWithoutPublicURLWarns(t *testing.T) {
 		t.Errorf("warnings with an https PUBLIC_URL:\n%s", got)
 	}
 }
+
+// TestUTCHostWithoutTimezoneWarns: chart dates and times carry no zone, and TIMEZONE defaults to
+// the host's zone, which in the container image (and most containers and cloud hosts) is UTC. A
+// clinic in Chicago deployed that way read every vital sign and result five or six hours off, and
+// nothing at start-up said so. Now a real-Epic server on a UTC host without TIMEZONE warns; with
+// TIMEZONE set (UTC included: that is a choice), or on a host in another zone, it does not.
+func TestUTCHostWithoutTimezoneWarns(t *testing.T) {
+	keyFile, _ := writeKeyFile(t, nil, 0o600)
+	env := map[string]string{
+		"EPIC_FHIR_BASE_URL":    "https://epic.example.org" + sandbox.FHIRBasePath,
+		"EPIC_CLIENT_ID":        "chartside-timezone",
+		"EPIC_PRIVATE_KEY_FILE": keyFile,
+		"EPIC_MRN_SYSTEM":       sandbox.MRNSystem,
+		"PUBLIC_URL":            "https://chartside.example.org",
+	}
+	chicago, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name     string
+		timezone string         // TIMEZONE
+		host     *time.Location // what the host's Local is
+		warn     bool
+	}{
+		{"unset on a UTC host", "", time.UTC, true},
+		{"Local on a UTC host", "Local", time.UTC, true},
+		{"unset on a Chicago host", "", chicago, false},
+		{"UTC chosen", "UTC", nil, false},
+		{"Chicago chosen", "America/Chicago", nil, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			vars := map[string]string{"TIMEZONE": tc.timezone}
+			for k, v := range env {
+				vars[k] = v
+			}
+			cfg, err := loadConfig(testEnv(t, vars))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.host != nil {
+				cfg.TimeZone = tc.host // the host's Local, which the test cannot change
+			}
+			got := strings.Join(cfg.warnings(), "\n")
+			warned := strings.Contains(got, "TIMEZONE")
+			if warned != tc.warn {
+				t.Fatalf("TIMEZONE warning %v, want %v; warnings:\n%s", warned, tc.warn, got)
+			}
+			if tc.warn && !strings.Contains(got, "shown in UTC") {
+				t.Errorf("warning does not say times are shown in UTC:\n%s", got)
+			}
+		})
+	}
+}

@@ -17,7 +17,8 @@ Server
   PUBLIC_URL             the URL staff use, scheme and host only, e.g.
                          https://chartside.hospital.org; https turns on secure cookies and HSTS
   TRUSTED_PROXIES        IPs/CIDRs whose X-Forwarded-For is believed, comma-separated
-  TIMEZONE               clinic time zone for display, an IANA name (default Local)
+  TIMEZONE               clinic time zone for display, an IANA name such as America/Chicago
+                         (default: the host's zone, UTC in most containers)
   LOG_LEVEL              debug, info, warn or error (default info)
   LOG_FORMAT             json or text (default: text on a terminal, json otherwise)
 
