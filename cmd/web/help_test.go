@@ -67,6 +67,38 @@ func TestStaffAndAuditHelpOpenNoDatabase(t *testing.T) {
 	}
 }
 
+// TestSubcommandHelpOpensNoDatabase: `web staff add --help`, `web audit verify -h` and a mistyped
+// subcommand opened (and for staff, migrated) the database before reading the command line: in a
+// home directory that created ./data with an empty Chartside database, against production it
+// migrated the production schema to print a usage, and with the database down it failed with the
+// connection error instead of the usage.
+func TestSubcommandHelpOpensNoDatabase(t *testing.T) {
+	dataDir := t.TempDir() + "/data"
+	for _, env := range []map[string]string{
+		{"DATA_DIR": dataDir},
+		{"DATABASE_URL": "postgres://chartside:s3cret@127.0.0.1:1/chartside?sslmode=disable"}, // nothing listens there
+	} {
+		for _, args := range [][]string{
+			{"staff", "add", "--help"}, {"staff", "list", "-h"}, {"staff", "set-role", "--help"},
+			{"staff", "reset-password", "jdoe", "--help"}, {"audit", "verify", "--help"}, {"audit", "export", "-help"},
+			{"staff", "remove", "jdoe"}, {"audit", "check"},
+		} {
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr)
+			unknown := !slices.Contains(subcommands[args[0]], args[1])
+			if unknown && exitCode(err) != 2 || !unknown && err != nil {
+				t.Errorf("%q with %v: error %v", args, env, err)
+			}
+			if out := stdout.String() + stderr.String(); !strings.Contains(out, "sage") {
+				t.Errorf("%q printed no usage:\n%s", args, out)
+			}
+			if _, err := os.Stat(dataDir); err == nil {
+				t.Fatalf("%q created DATA_DIR", args)
+			}
+		}
+	}
+}
+
 // TestCommandsRefuseStrayArguments: a typo is a usage error (exit 2) that names the help, not a
 // command run as if the argument were not there.
 func TestCommandsRefuseStrayArguments(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"time"
 
 	"golang.org/x/term"
@@ -62,8 +63,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "check":
 		return runCheck(ctx, cfg, log, checkOpts, stdout)
 	case "staff", "audit":
-		if len(args) == 0 || args[0] == "help" || isHelp(args[0]) {
-			// Usage needs no database: asking for it must not create DATA_DIR or migrate anything.
+		if usageOnly(cmd, args) {
+			// Usage needs no database: asking for it, or mistyping the subcommand, must not create
+			// DATA_DIR, migrate anything or fail because the database is down.
 			if cmd == "audit" {
 				return runAudit(ctx, nil, args, stdout, stderr)
 			}
@@ -115,6 +117,29 @@ func readsOnly(cmd string, args []string) bool {
 	switch cmd + " " + args[0] {
 	case "audit verify", "audit export", "staff list":
 		return true
+	}
+	return false
+}
+
+// subcommands are the staff and audit commands' own commands.
+var subcommands = map[string][]string{
+	"staff": {"add", "list", "disable", "enable", "reset-password", "set-role"},
+	"audit": {"verify", "export"},
+}
+
+// usageOnly reports whether `web cmd args…` (staff or audit) can only print a usage: no subcommand,
+// help, an unknown subcommand, or a help flag anywhere before "--" (`web staff add --help`).
+func usageOnly(cmd string, args []string) bool {
+	if len(args) == 0 || args[0] == "help" || !slices.Contains(subcommands[cmd], args[0]) {
+		return true
+	}
+	for _, a := range args[1:] {
+		if a == "--" {
+			break
+		}
+		if isHelp(a) {
+			return true
+		}
 	}
 	return false
 }
