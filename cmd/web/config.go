@@ -25,6 +25,8 @@ type Config struct {
 	// SandboxShared is SANDBOX=true: run the embedded sandbox even though DATABASE_URL or
 	// SESSION_STORE is set (see sandboxOnSharedStore).
 	SandboxShared bool
+	// OpenKeyFiles are the EPIC_PRIVATE_KEY_FILE files every account on the host may read.
+	OpenKeyFiles []string
 
 	DatabaseURL     string // "" = embedded SQLite in DataDir
 	SessionStore    string // "" = the database; redis://… = Redis
@@ -85,6 +87,11 @@ func (c Config) warnings() []string {
 	}
 	if c.Epic.JWKSURL == "" {
 		w = append(w, "no JWK Set URL: Epic requires backend apps to publish their public keys at one (registered with the app), and token requests carry no jku; set PUBLIC_URL (Chartside serves /.well-known/jwks.json) or EPIC_JWKS_URL")
+	}
+	if len(c.OpenKeyFiles) > 0 {
+		// Not refused: in a container the only account is Chartside's, and Kubernetes mounts
+		// secrets 0644 unless told otherwise. On a shared host it is the key to every chart.
+		w = append(w, "EPIC_PRIVATE_KEY_FILE "+strings.Join(c.OpenKeyFiles, ", ")+" can be read by every account on this host, and whoever reads the key can sign in to Epic as Chartside and read any patient's chart; let only the account Chartside runs as read it (chown that account FILE && chmod 600 FILE; in Kubernetes, defaultMode: 0400 on the secret volume)")
 	}
 	if c.TimeZoneFromHost && alwaysUTC(c.TimeZone) {
 		// Chart times carry no zone, so a clinic outside UTC would read every vital sign, result
@@ -268,6 +275,8 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			e.fail("EPIC_PRIVATE_KEY_FILE", fmt.Sprintf("names %q, which cannot be read (%v)", p, unwrapPathError(err)), "point it at the PEM private key registered with Epic (comma-separate several for rotation; the last one signs)")
 		} else if st.IsDir() {
 			e.fail("EPIC_PRIVATE_KEY_FILE", fmt.Sprintf("names %q, which is a directory", p), "point it at a PEM private key file")
+		} else if st.Mode().Perm()&0o004 != 0 {
+			c.OpenKeyFiles = append(c.OpenKeyFiles, fmt.Sprintf("%q (mode %04o)", p, st.Mode().Perm()))
 		}
 		c.Epic.PrivateKeyFiles = append(c.Epic.PrivateKeyFiles, p)
 	}

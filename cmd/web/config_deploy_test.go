@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -177,6 +179,47 @@ func TestUTCHostWithoutTimezoneWarns(t *testing.T) {
 			}
 			if tc.warn && !strings.Contains(got, "shown in UTC") {
 				t.Errorf("warning does not say times are shown in UTC:\n%s", got)
+			}
+		})
+	}
+}
+
+// TestKeyFileReadableByAllWarns: the Epic signing key opens every patient's chart to whoever holds
+// it, but a key file every account on the host could read (0644, as `openssl genrsa` under the
+// usual umask or a copied file leaves it) started without a word. Now start-up names the file and
+// its mode and says how to restrict it; a key only its owner (or its group) may read, as `web
+// keygen` writes it, gives no warning.
+func TestKeyFileReadableByAllWarns(t *testing.T) {
+	for _, tc := range []struct {
+		mode os.FileMode
+		warn bool
+	}{{0o644, true}, {0o604, true}, {0o600, false}, {0o640, false}, {0o400, false}} {
+		t.Run(fmt.Sprintf("%04o", tc.mode), func(t *testing.T) {
+			keyFile, _ := writeKeyFile(t, nil, 0o600)
+			if err := os.Chmod(keyFile, tc.mode); err != nil { // whatever the umask
+				t.Fatal(err)
+			}
+			cfg, err := loadConfig(testEnv(t, map[string]string{
+				"EPIC_FHIR_BASE_URL":    "https://epic.example.org" + sandbox.FHIRBasePath,
+				"EPIC_CLIENT_ID":        "chartside-key-mode",
+				"EPIC_PRIVATE_KEY_FILE": keyFile,
+				"EPIC_MRN_SYSTEM":       sandbox.MRNSystem,
+				"PUBLIC_URL":            "https://chartside.example.org",
+				"TIMEZONE":              "UTC",
+			}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(cfg.warnings(), "\n")
+			if warned := strings.Contains(got, "EPIC_PRIVATE_KEY_FILE"); warned != tc.warn {
+				t.Fatalf("key file warning %v, want %v; warnings:\n%s", warned, tc.warn, got)
+			}
+			if tc.warn {
+				for _, want := range []string{keyFile, fmt.Sprintf("mode %04o", tc.mode), "every account", "chmod 600"} {
+					if !strings.Contains(got, want) {
+						t.Errorf("warning does not say %q:\n%s", want, got)
+					}
+				}
 			}
 		})
 	}
