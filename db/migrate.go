@@ -67,10 +67,17 @@ func (d *DB) Migrations() ([]Migration, error) {
 // to call from several processes at once: SQLite transactions take the write
 // lock up front (BEGIN IMMEDIATE) and PostgreSQL ones take an advisory lock,
 // so a migration is applied exactly once.
+//
+// A schema already at the last migration is left alone, without the DDL and the lock: then a role
+// that may only read and write rows (the DBA owns the tables; the server's role cannot alter or
+// drop them, nor disable audit_log's append-only trigger) starts as well as the owner does.
 func (d *DB) Migrate(ctx context.Context) error {
 	migrations, err := d.Migrations()
 	if err != nil {
 		return err
+	}
+	if d.CheckSchema(ctx) == nil {
+		return nil
 	}
 	for _, m := range migrations {
 		if err := d.apply(ctx, m); err != nil {

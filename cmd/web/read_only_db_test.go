@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -22,6 +24,14 @@ import (
 // signed in as that role.
 func readOnlyRole(t *testing.T, tg dbtest.Target, admin *db.DB) string {
 	t.Helper()
+	return limitedRole(t, tg, admin, "SELECT")
+}
+
+// limitedRole creates a PostgreSQL login role with the given privileges on the tables of tg's schema
+// (and use of its sequences), and no right to create, alter or drop anything, dropped when the test
+// ends; it returns tg's URL signed in as that role.
+func limitedRole(t *testing.T, tg dbtest.Target, admin *db.DB, privileges string) string {
+	t.Helper()
 	u, err := url.Parse(tg.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +44,8 @@ func readOnlyRole(t *testing.T, tg dbtest.Target, admin *db.DB) string {
 	for _, stmt := range []string{
 		`CREATE ROLE "` + role + `" LOGIN`,
 		`GRANT USAGE ON SCHEMA "` + schema + `" TO "` + role + `"`,
-		`GRANT SELECT ON ALL TABLES IN SCHEMA "` + schema + `" TO "` + role + `"`,
+		`GRANT ` + privileges + ` ON ALL TABLES IN SCHEMA "` + schema + `" TO "` + role + `"`,
+		`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "` + schema + `" TO "` + role + `"`,
 	} {
 		if _, err := admin.Exec(stmt); err != nil {
 			t.Fatalf("%s: %v", stmt, err)
@@ -100,6 +111,55 @@ func TestReadCommandsWithSelectOnlyRole(t *testing.T) {
 	}
 	if res, err := trail.Verify(ctx); err != nil || !res.OK || res.Records != 3 {
 		t.Errorf("trail after the read-only commands: %+v, %v; want the same 3 records", res, err)
+	}
+}
+
+// TestServeWithRowsOnlyRole: a hospital DBA owns the tables and gives the server's role only
+// SELECT, INSERT, UPDATE and DELETE, so that the account on every app host cannot alter or drop
+// them, nor disable audit_log's append-only trigger (an owner can). Chartside refused to start with
+// such a role even with the schema current ("create schema_migrations: permission denied for
+// schema"), since every start re-ran CREATE TABLE IF NOT EXISTS. Now a current schema is left
+// alone: the server starts, is ready and records, and the staff commands work.
+func TestServeWithRowsOnlyRole(t *testing.T) {
+	tg := dbtest.Postgres(t)
+	d := tg.Open(t) // migrated by the owner, as the DBA (or a first start as the owner) would
+	env := map[string]string{"DATABASE_URL": limitedRole(t, tg, d, "SELECT, INSERT, UPDATE, DELETE"), "SANDBOX": "true"}
+
+	base, logs, stop := startServer(t, testEnv(t, env))
+	waitHealthy(t, base)
+	resp, err := http.Get(base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("/readyz as a rows-only role: %d %s", resp.StatusCode, body)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("web serve as a rows-only role: %v\n%s", err, logs.String())
+	}
+
+	if _, err := runWeb(t, env, "staff", "disable", staff.DemoUsername); err != nil {
+		t.Errorf("staff disable as a rows-only role: %v", err)
+	}
+	res, err := audit.New(d, time.Now).Verify(context.Background())
+	if err != nil || !res.OK || res.Records == 0 {
+		t.Errorf("trail after the rows-only role's commands: %+v, %v; want its records, chained", res, err)
+	}
+
+	// A schema an upgrade left behind (its last migration not yet applied) is not this role's to
+	// change: the one line says so and what to run, instead of a bare "permission denied".
+	ms, err := d.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Exec(d.Rebind("DELETE FROM schema_migrations WHERE version = ?"), ms[len(ms)-1].Version); err != nil {
+		t.Fatal(err)
+	}
+	_, err = runWeb(t, env, "serve")
+	if err == nil || !strings.Contains(err.Error(), "start this version's `web serve` once with the tables' owner's DATABASE_URL") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("serve as a rows-only role on an older schema: err %v, want one line saying to upgrade as the owner", err)
 	}
 }
 

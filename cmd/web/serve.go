@@ -235,6 +235,11 @@ func openDatabase(ctx context.Context, cfg Config) (*db.DB, error) {
 		return nil, err
 	}
 	if err := database.Migrate(ctx); err != nil {
+		var se *db.SchemaError
+		if errors.As(database.CheckSchema(ctx), &se) && se.Have > 0 && se.Have < se.Want {
+			// A role that may only read and write rows runs a current schema but cannot upgrade it.
+			err = fmt.Errorf("the schema is at version %d, this web expects %d, and upgrading it failed (%w): if this role may not create or alter tables, start this version's `web serve` once with the tables' owner's DATABASE_URL, then again with this one", se.Have, se.Want, err)
+		}
 		database.Close()
 		return nil, fmt.Errorf("database: %w", err)
 	}
