@@ -97,8 +97,9 @@ var breakerResources = []string{"Patient", "Encounter", "Observation"}
 type BreakerState struct {
 	Resource string // the FHIR resource type: "Patient", "Encounter", "Observation"
 	// Open: recent requests for this resource kept failing, so Chartside has stopped asking Epic
-	// for it (staff see "… requests paused"). It stays open until a request succeeds again: the one
-	// probe let through after the cooldown, which needs someone to ask for that resource.
+	// for it (staff see "Epic is not responding"; the log says "… requests paused"). It stays open
+	// until a request succeeds again: the one probe let through after the cooldown, which needs
+	// someone to ask for that resource.
 	Open   bool
 	Opened uint64 // times it has opened since start
 }

@@ -12,7 +12,7 @@ type Circuit struct {
 
 var (
 	circuitOpenDesc = prometheus.NewDesc("chartside_epic_circuit_open",
-		"1 while Chartside has stopped asking Epic for this FHIR resource type because its requests kept failing (staff see \"… requests paused\"), until a request succeeds again; 0 when closed.",
+		"1 while Chartside has stopped asking Epic for this FHIR resource type because its requests kept failing (staff see \"Epic is not responding\"; the log says \"… requests paused\"), until a request succeeds again; 0 when closed.",
 		[]string{"resource"}, nil)
 	circuitOpenedDesc = prometheus.NewDesc("chartside_epic_circuit_opened_total",
 		"Times the circuit breaker for this FHIR resource type opened.",
